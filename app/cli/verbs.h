@@ -1,0 +1,15 @@
+#pragma once
+// Each verb group registers its subcommands on the root app. Handlers throw glr::Error on bad
+// input; main() turns that into one line on stderr and exit code 1.
+namespace CLI {
+class App;
+}
+
+namespace glr::cli {
+void registerInspectVerbs(CLI::App& app);   // inspect
+void registerStoreVerbs(CLI::App& app);     // runs, results, predictions
+void registerModelVerbs(CLI::App& app);     // logits, generate, tokenize
+void registerDataVerbs(CLI::App& app);      // data prepare, data stats
+void registerTrainVerbs(CLI::App& app);     // run, sweep
+void registerBenchVerbs(CLI::App& app);     // bench …
+}  // namespace glr::cli

@@ -1,0 +1,5 @@
+#include "cli/verbs.h"
+
+namespace glr::cli {
+void registerTrainVerbs(CLI::App&) {}
+}  // namespace glr::cli

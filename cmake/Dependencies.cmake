@@ -1,0 +1,41 @@
+# Every dependency comes from a Debian package (scripts/setup-debian.sh) or, on a GPU box,
+# from the Python torch's bundled LibTorch plus unpacked Debian packages (shared/docs/GPU.md).
+find_package(Torch REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Threads REQUIRED)
+
+# libsentencepiece ships a pkg-config file but no CMake package.
+find_package(PkgConfig)
+if(PKG_CONFIG_FOUND)
+  pkg_check_modules(SENTENCEPIECE IMPORTED_TARGET sentencepiece)
+endif()
+if(NOT SENTENCEPIECE_FOUND)
+  find_path(SENTENCEPIECE_INCLUDE_DIR sentencepiece_processor.h REQUIRED)
+  find_library(SENTENCEPIECE_LIBRARY sentencepiece REQUIRED)
+  add_library(PkgConfig::SENTENCEPIECE UNKNOWN IMPORTED)
+  set_target_properties(PkgConfig::SENTENCEPIECE PROPERTIES
+    IMPORTED_LOCATION ${SENTENCEPIECE_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES ${SENTENCEPIECE_INCLUDE_DIR})
+endif()
+
+find_package(CLI11 CONFIG QUIET)
+if(NOT CLI11_FOUND)
+  find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
+  add_library(CLI11::CLI11 INTERFACE IMPORTED)
+  set_target_properties(CLI11::CLI11 PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${CLI11_INCLUDE_DIR})
+endif()
+find_package(fmt REQUIRED)
+
+# TORCH_CXX_FLAGS carries the ABI define; apply it to every target, not just torch users.
+string(REPLACE " " ";" _torch_flags "${TORCH_CXX_FLAGS}")
+add_compile_options(${_torch_flags})
+
+set(GRAPHLORA_HAVE_QT OFF)
+if(GRAPHLORA_BUILD_UI)
+  find_package(Qt6 6.2 COMPONENTS Core Gui Widgets Test Svg PrintSupport Concurrent QUIET)
+  find_package(QCustomPlotQt6 QUIET)
+  if(Qt6_FOUND AND TARGET QCustomPlotQt6::QCustomPlotQt6)
+    set(GRAPHLORA_HAVE_QT ON)
+  endif()
+endif()

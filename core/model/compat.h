@@ -1,0 +1,24 @@
+#pragma once
+// The one place that knows which LibTorch we build against: Debian's 1.13 (CPU) here, a CUDA
+// LibTorch 2.x on GPU machines. Everything version-dependent goes through these functions.
+#include <ATen/ATen.h>
+#include <torch/version.h>
+
+#define GLR_TORCH_AT_LEAST(major, minor) \
+    (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+namespace glr::compat {
+
+// softmax(q kᵀ / sqrt(d) + mask) v
+// q [B,H,T,D], k/v [B,H,S,D] (KV heads already expanded), additive mask [B,1,T,S] (0 where
+// allowed, a large finite negative where not — finite so fully padded query rows stay NaN-free) or
+// undefined. On ≥ 2.0 this is the fused at::scaled_dot_product_attention.
+at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                     const at::Tensor& additiveMask);
+
+// LibTorch starts with one intra-op thread on some builds; use every core unless told otherwise.
+void useAllCores(int threads = 0);
+
+inline const char* torchVersion() { return TORCH_VERSION; }
+
+}  // namespace glr::compat
