@@ -1,0 +1,81 @@
+#include "train/checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+
+#include "model/tensor_io.h"
+#include "util/error.h"
+
+namespace glr {
+
+namespace {
+constexpr const char* kFormat = "graphlora-checkpoint/1";
+}
+
+void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
+    std::map<std::string, at::Tensor> tensors;
+    for (const auto& [name, t] : checkpoint.parameters) tensors["param." + name] = t;
+    for (const auto& [name, t] : checkpoint.optimizerState) tensors["optim." + name] = t;
+    if (checkpoint.cpuRngState.defined()) tensors["rng.cpu"] = checkpoint.cpuRngState;
+    const auto& p = checkpoint.position;
+    nlohmann::json meta = {{"step", p.step},
+                           {"epoch", p.epoch},
+                           {"batch_in_epoch", p.batchInEpoch},
+                           {"best_valid_metric", p.bestValidMetric},
+                           {"best_step", p.bestStep},
+                           {"evals_without_improvement", p.evalsWithoutImprovement},
+                           {"config_hash", p.configHash}};
+    saveTensors(path, tensors, {{"format", kFormat}, {"position", meta.dump()}});
+}
+
+Checkpoint loadCheckpoint(const std::string& path) {
+    auto file = io::SafetensorsFile::open(path);
+    auto format = file.metadata().find("format");
+    if (format == file.metadata().end() || format->second != kFormat)
+        failInput("{}: not a GraphLoRA checkpoint (metadata 'format' must be '{}')", path, kFormat);
+    auto position = file.metadata().find("position");
+    if (position == file.metadata().end()) failInput("{}: checkpoint has no 'position' metadata", path);
+    Checkpoint cp;
+    try {
+        auto meta = nlohmann::json::parse(position->second);
+        cp.position.step = meta.at("step").get<std::int64_t>();
+        cp.position.epoch = meta.at("epoch").get<std::int64_t>();
+        cp.position.batchInEpoch = meta.at("batch_in_epoch").get<std::int64_t>();
+        cp.position.bestValidMetric = meta.at("best_valid_metric").get<double>();
+        cp.position.bestStep = meta.at("best_step").get<std::int64_t>();
+        cp.position.evalsWithoutImprovement = meta.at("evals_without_improvement").get<std::int64_t>();
+        cp.position.configHash = meta.at("config_hash").get<std::string>();
+    } catch (const nlohmann::json::exception& e) {
+        failInput("{}: checkpoint position metadata is malformed ({})", path, e.what());
+    }
+    for (const auto& info : file.tensors()) {
+        if (info.name.rfind("param.", 0) == 0)
+            cp.parameters[info.name.substr(6)] = loadTensor(file, info);
+        else if (info.name.rfind("optim.", 0) == 0)
+            cp.optimizerState[info.name.substr(6)] = loadTensor(file, info);
+        else if (info.name == "rng.cpu")
+            cp.cpuRngState = loadTensor(file, info);
+        else
+            failInput("{}: unexpected tensor '{}' in checkpoint", path, info.name);
+    }
+    return cp;
+}
+
+at::Tensor captureCpuRngState() {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return gen.get_state();
+}
+
+void restoreCpuRngState(const at::Tensor& state) {
+    if (!state.defined()) return;
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    try {
+        gen.set_state(state);
+    } catch (const c10::Error& e) {
+        failInput("checkpoint: CPU generator state is invalid ({})", e.what_without_backtrace());
+    }
+}
+
+}  // namespace glr

@@ -1,0 +1,264 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "config/experiment_config.h"
+#include "store/run_store.h"
+#include "train/evaluator.h"
+#include "util/error.h"
+
+namespace glr {
+
+using store::MetricPoint;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+}
+
+// The training rows: all, or the first N of a seeded shuffle (few-shot and CPU-scale runs).
+std::vector<std::int64_t> trainingRows(const Recommender& model, const config::TrainConfig& train,
+                                       std::uint64_t seed) {
+    const std::int64_t n = model.splitSize("train");
+    std::vector<std::int64_t> rows(n);
+    std::iota(rows.begin(), rows.end(), 0);
+    if (train.maxTrainRows && *train.maxTrainRows < n) {
+        std::mt19937_64 rng(seed ^ 0x5eedf00dULL);
+        std::shuffle(rows.begin(), rows.end(), rng);
+        rows.resize(*train.maxTrainRows);
+        std::sort(rows.begin(), rows.end());
+    }
+    return rows;
+}
+
+at::Tensor labelsOf(const Recommender& model, const std::vector<std::int64_t>& batch) {
+    at::Tensor labels = at::empty({static_cast<std::int64_t>(batch.size())}, at::kFloat);
+    float* p = labels.data_ptr<float>();
+    for (std::size_t i = 0; i < batch.size(); ++i) p[i] = static_cast<float>(model.rowMeta("train", batch[i]).label);
+    return labels;
+}
+
+double gradNormClip(const std::vector<ParamGroup>& groups, double maxNorm) {
+    at::NoGradGuard noGrad;
+    double total = 0;
+    for (const auto& g : groups)
+        for (const auto& p : g.params)
+            if (p.grad().defined()) total += p.grad().pow(2).sum().item<double>();
+    total = std::sqrt(total);
+    if (maxNorm > 0 && total > maxNorm) {
+        const double scale = maxNorm / (total + 1e-6);
+        for (const auto& g : groups)
+            for (const auto& p : g.params)
+                if (p.grad().defined()) p.mutable_grad().mul_(scale);
+    }
+    return total;
+}
+
+}  // namespace
+
+TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoint>& resume) {
+    const auto& cfg = *setup.config;
+    const auto& tc = cfg.train;
+    Recommender& model = *setup.model;
+    RunStore& store = *setup.store;
+    TrainOutcome outcome;
+
+    auto groups = model.parameterGroups();
+    if (groups.empty()) return outcome;  // nothing to train (zero-shot)
+    AdamOptimizer optimizer(groups);
+
+    const std::uint64_t seed = static_cast<std::uint64_t>(cfg.seed);
+    const auto rows = trainingRows(model, tc, seed);
+    GLR_CHECK(!rows.empty(), "the train split has no rows");
+    const std::int64_t batchesPerEpoch = (static_cast<std::int64_t>(rows.size()) + tc.batchSize - 1) / tc.batchSize;
+    const std::int64_t stepsPerEpoch = (batchesPerEpoch + tc.gradAccum - 1) / tc.gradAccum;
+    const std::int64_t totalSteps = tc.maxSteps ? *tc.maxSteps : stepsPerEpoch * tc.epochs;
+    const std::int64_t maxEpochs = tc.maxSteps ? std::numeric_limits<std::int64_t>::max() : tc.epochs;
+
+    TrainingPosition pos;
+    pos.configHash = cfg.hash;
+    if (resume) {
+        if (!resume->position.configHash.empty() && resume->position.configHash != cfg.hash)
+            failInput("cannot resume: the checkpoint was written under config {} but the run's config is {}",
+                      resume->position.configHash.substr(0, 12), cfg.hash.substr(0, 12));
+        model.loadTrainableState(resume->parameters);
+        optimizer.loadState(resume->optimizerState);
+        restoreCpuRngState(resume->cpuRngState);
+        pos = resume->position;
+    } else {
+        at::manual_seed(cfg.seed);
+    }
+
+    auto checkpointNow = [&](const TrainingPosition& p) {
+        Checkpoint cp;
+        cp.position = p;
+        cp.parameters = model.trainableState();
+        cp.optimizerState = optimizer.state();
+        cp.cpuRngState = captureCpuRngState();
+        saveCheckpoint(setup.checkpointPath, cp);
+    };
+
+    std::vector<double> stepTimes;
+    std::int64_t tokensSinceReport = 0;
+    double timeSinceReport = 0;
+    double lastLoss = 0;
+    ProgressSnapshot snap;
+    snap.runId = setup.runId;
+    snap.totalSteps = totalSteps;
+    const auto wallStart = Clock::now();
+    std::vector<MetricPoint> pending;  // flushed to the store in batches (one transaction each)
+    auto flush = [&] {
+        if (!pending.empty()) {
+            store.appendMetrics(setup.runId, pending);
+            pending.clear();
+        }
+        store.heartbeat(setup.runId);
+    };
+
+    std::int64_t lastValidatedStep = -1;
+    auto validate = [&](std::int64_t step, double epochF) -> bool {  // returns "stop early"
+        lastValidatedStep = step;
+        flush();
+        snap.phase = "eval";
+        snap.message = fmt::format("validating at step {}", step);
+        if (setup.progress && !setup.progress(snap)) throw Cancelled();
+        const auto evalRows = evaluationRows(model, setup.validSplit, cfg.eval.maxRows.value_or(0), seed);
+        auto scores = scoreRows(model, setup.validSplit, evalRows, cfg.eval.batchSize,
+                                [&](std::int64_t, std::int64_t) { return !setup.progress || setup.progress(snap); });
+        const double auc = validationAuc(scores);
+        store.appendMetrics(setup.runId, {{step, epochF, "valid", "auc", auc, 0}});
+        snap.metrics["valid/auc"] = auc;
+        if (auc > pos.bestValidMetric) {
+            pos.bestValidMetric = auc;
+            pos.bestStep = step;
+            pos.evalsWithoutImprovement = 0;
+            Checkpoint best;
+            best.position = pos;
+            best.parameters = model.trainableState();
+            saveCheckpoint(setup.bestCheckpointPath, best);
+        } else {
+            ++pos.evalsWithoutImprovement;
+        }
+        snap.phase = "train";
+        return tc.earlyStopPatience > 0 && pos.evalsWithoutImprovement >= tc.earlyStopPatience;
+    };
+
+    bool stop = false;
+    std::int64_t microInStep = 0;
+    double accumulatedLoss = 0;
+    auto stepStart = Clock::now();
+    for (std::int64_t epoch = pos.epoch; epoch < maxEpochs && !stop; ++epoch) {
+        const auto batches = model.planBatches("train", rows, tc.batchSize, seed + 1000003ULL * epoch, true);
+        const std::int64_t firstBatch = (epoch == pos.epoch) ? pos.batchInEpoch : 0;
+        for (std::int64_t b = firstBatch; b < static_cast<std::int64_t>(batches.size()); ++b) {
+            if (pos.step >= totalSteps) {
+                stop = true;
+                break;
+            }
+            const auto& batch = batches[b];
+            at::Tensor logits = model.forward("train", batch, /*training=*/true);
+            at::Tensor labels = labelsOf(model, batch).to(logits.device());
+            at::Tensor loss = at::binary_cross_entropy_with_logits(logits.to(at::kFloat), labels);
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue))
+                fail("training loss is {} at step {} (epoch {}, batch {}); stopping. Lower train.lr or check the data.",
+                     lossValue, pos.step + 1, epoch, b);
+            (loss / static_cast<double>(tc.gradAccum)).backward();
+            accumulatedLoss += lossValue;
+            tokensSinceReport += model.workUnits("train", batch);
+            ++microInStep;
+            const bool lastOfEpoch = b + 1 == static_cast<std::int64_t>(batches.size());
+            if (microInStep < tc.gradAccum && !lastOfEpoch) continue;
+
+            const double scale = learningRateScale(config::toString(tc.schedule), pos.step, tc.warmupSteps, totalSteps);
+            if (tc.maxGradNorm) gradNormClip(groups, *tc.maxGradNorm);
+            optimizer.step(scale);
+            optimizer.zeroGrad();
+            ++pos.step;
+            lastLoss = accumulatedLoss / static_cast<double>(microInStep);
+            accumulatedLoss = 0;
+            microInStep = 0;
+            pos.epoch = epoch;
+            pos.batchInEpoch = b + 1;
+
+            const auto now = Clock::now();
+            const double dt = seconds(stepStart, now);
+            stepStart = now;
+            stepTimes.push_back(dt);
+            timeSinceReport += dt;
+            const double epochF = double(epoch) + double(b + 1) / double(batches.size());
+            pending.push_back({pos.step, epochF, "train", "loss", lastLoss, 0});
+            pending.push_back({pos.step, epochF, "train", "lr", tc.lr * scale, 0});
+
+            snap.phase = "train";
+            snap.step = pos.step;
+            snap.epoch = epochF;
+            snap.trainLoss = lastLoss;
+            snap.learningRate = tc.lr * scale;
+            snap.elapsedSeconds = setup.startedAtSeconds + seconds(wallStart, now);
+            if (timeSinceReport > 0) snap.tokensPerSecond = double(tokensSinceReport) / timeSinceReport;
+            if (timeSinceReport > 2.0) {
+                pending.push_back({pos.step, epochF, "train", "tokens_per_s", snap.tokensPerSecond, 0});
+                tokensSinceReport = 0;
+                timeSinceReport = 0;
+            }
+            {
+                std::vector<double> recent(stepTimes.end() - std::min<std::size_t>(stepTimes.size(), 20), stepTimes.end());
+                const double mean = std::accumulate(recent.begin(), recent.end(), 0.0) / double(recent.size());
+                snap.etaSeconds = mean * double(totalSteps - pos.step);
+            }
+            snap.message = fmt::format("step {}/{}  loss {:.4f}", pos.step, totalSteps, lastLoss);
+            if (pending.size() >= 64) flush();
+
+            const bool evalDue = tc.evalEvery > 0 && pos.step % tc.evalEvery == 0;
+            const bool finalStep = pos.step >= totalSteps;
+            if (evalDue || finalStep) {
+                if (validate(pos.step, epochF)) {
+                    outcome.earlyStopped = true;
+                    stop = true;
+                }
+                checkpointNow(pos);
+                if (stop) break;
+            }
+            if (setup.progress && !setup.progress(snap)) {
+                flush();
+                checkpointNow(pos);
+                outcome.cancelled = true;
+                outcome.steps = pos.step;
+                return outcome;
+            }
+            if (finalStep) {
+                stop = true;
+                break;
+            }
+        }
+        if (!stop) {
+            pos.epoch = epoch + 1;
+            pos.batchInEpoch = 0;
+        }
+    }
+    // A run whose last step was not a validation step still selects on its final state.
+    if (lastValidatedStep != pos.step && pos.bestStep != pos.step && !outcome.earlyStopped && !outcome.cancelled) {
+        validate(pos.step, double(pos.epoch));
+        checkpointNow(pos);
+    }
+    flush();
+    outcome.steps = pos.step;
+    outcome.bestValidAuc = pos.bestValidMetric;
+    outcome.bestStep = pos.bestStep;
+    if (!stepTimes.empty()) {
+        std::vector<double> sorted = stepTimes;
+        std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+        outcome.medianStepSeconds = sorted[sorted.size() / 2];
+    }
+    return outcome;
+}
+
+}  // namespace glr
