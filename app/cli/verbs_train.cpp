@@ -1,5 +1,231 @@
+// graphlora run / sweep — headless experiments into the store, with a progress bar, Ctrl-C that
+// stops cleanly (the run stays resumable) and a final metrics table.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <thread>
+
 #include "cli/verbs.h"
+#include "config/sweep.h"
+#include "model/compat.h"
+#include "store/run_store.h"
+#include "train/experiment_runner.h"
+#include "util/error.h"
+#include "util/files.h"
 
 namespace glr::cli {
-void registerTrainVerbs(CLI::App&) {}
+
+namespace {
+
+std::atomic<bool> gInterrupted{false};
+
+extern "C" void onSigint(int) { gInterrupted = true; }
+
+std::string formatDuration(double seconds) {
+    if (seconds < 0) return "?";
+    auto s = static_cast<long long>(seconds + 0.5);
+    if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+    if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+    return fmt::format("{}s", s);
+}
+
+// Redraws one status line on a terminal (at most 5 times a second); on a pipe or file prints a
+// plain line every 10 s so logs stay readable.
+class ProgressPrinter {
+public:
+    ProgressPrinter() : tty_(::isatty(STDERR_FILENO) != 0) {}
+    bool operator()(const ProgressSnapshot& s) {
+        const auto now = std::chrono::steady_clock::now();
+        const double since = std::chrono::duration<double>(now - last_).count();
+        const bool phaseChanged = s.phase != lastPhase_;
+        if (phaseChanged || since >= (tty_ ? 0.2 : 10.0)) {
+            last_ = now;
+            lastPhase_ = s.phase;
+            std::string line;
+            if (s.phase == "train" && s.totalSteps > 0) {
+                const int width = 24;
+                const int filled = static_cast<int>(width * std::min(1.0, double(s.step) / double(s.totalSteps)));
+                line = fmt::format("[{}{}] {}/{} loss {:.4f} lr {:.2e} {:.0f} tok/s ETA {}", std::string(filled, '#'),
+                                   std::string(width - filled, '.'), s.step, s.totalSteps, s.trainLoss, s.learningRate,
+                                   s.tokensPerSecond, formatDuration(s.etaSeconds));
+                auto auc = s.metrics.find("valid/auc");
+                if (auc != s.metrics.end()) line += fmt::format(" | valid AUC {:.4f}", auc->second);
+            } else {
+                line = fmt::format("[{}] {}", s.phase, s.message);
+            }
+            if (tty_)
+                std::fprintf(stderr, "\r\033[K%s", line.c_str());
+            else
+                std::fprintf(stderr, "%s\n", line.c_str());
+            std::fflush(stderr);
+        }
+        return !gInterrupted.load();
+    }
+    ~ProgressPrinter() {
+        if (tty_) std::fprintf(stderr, "\n");
+    }
+
+private:
+    bool tty_;
+    std::chrono::steady_clock::time_point last_{};
+    std::string lastPhase_;
+};
+
+void printOutcome(const RunOutcome& outcome) {
+    if (outcome.status == "interrupted") {
+        fmt::print(stderr, "run {} interrupted; continue it with: graphlora run --resume {}\n", outcome.runId, outcome.runId);
+    } else {
+        // Final metrics: one row per (split, subset), the main metrics as columns.
+        const std::vector<std::string> metrics{"auc", "uauc", "uauc_weighted", "ndcg@10"};
+        std::map<std::pair<std::string, std::string>, std::map<std::string, std::pair<double, std::int64_t>>> table;
+        for (const auto& r : outcome.results)
+            if (r.split != "model" && r.split != "train" && r.split != "valid") table[{r.split, r.subset}][r.metric] = {r.value, r.rows};
+        fmt::print("{:<8} {:<14} {:>7} {:>8} {:>8} {:>8} {:>8}\n", "split", "subset", "rows", "AUC", "UAUC", "wUAUC", "NDCG@10");
+        for (const auto& [key, values] : table) {
+            if (!values.count("auc") && !values.count("uauc")) continue;
+            std::int64_t rows = 0;
+            std::string cells;
+            for (const auto& m : metrics) {
+                auto it = values.find(m);
+                if (it != values.end()) rows = std::max(rows, it->second.second);
+                cells += it == values.end() ? fmt::format(" {:>8}", "-") : fmt::format(" {:>8.4f}", it->second.first);
+            }
+            fmt::print("{:<8} {:<14} {:>7}{}\n", key.first, key.second, rows, cells);
+        }
+        for (const auto& r : outcome.results)
+            if (r.split == "model" || r.split == "train")
+                fmt::print("{}: {} = {}\n", r.split, r.metric, r.value);
+    }
+    fmt::print("run_id={}\n", outcome.runId);
+}
+
+struct RunArgs {
+    std::string config;
+    std::string db;
+    std::vector<std::string> overrides;
+    std::int64_t resume = 0;
+    std::int64_t sweepId = 0;
+    std::string sweepParams;
+    int threads = 0;
+};
+
+RunOutcome runOne(const RunArgs& args) {
+    compat::useAllCores(args.threads);
+    RunRequest request;
+    request.configPath = args.config;
+    request.overrides = args.overrides;
+    request.storePath = args.db.empty() ? store::defaultStorePath() : args.db;
+    if (args.resume > 0) request.resumeRunId = args.resume;
+    if (args.sweepId > 0) request.sweepId = args.sweepId;
+    request.sweepParamsJson = args.sweepParams;
+    gInterrupted = false;
+    auto previous = std::signal(SIGINT, onSigint);
+    std::signal(SIGTERM, onSigint);
+    RunOutcome outcome;
+    {
+        ProgressPrinter printer;
+        outcome = runExperiment(request, [&printer](const ProgressSnapshot& s) { return printer(s); });
+    }
+    std::signal(SIGINT, previous);
+    return outcome;
+}
+
+struct SweepArgs {
+    std::string sweep;
+    std::string db;
+    std::vector<std::string> overrides;
+    int jobs = 1;
+};
+
+void runSweep(const SweepArgs& args) {
+    auto spec = config::loadSweep(args.sweep, args.overrides);
+    const std::string dbPath = args.db.empty() ? store::defaultStorePath() : args.db;
+    std::int64_t sweepId = 0;
+    {
+        store::RunStore store(dbPath);
+        sweepId = store.createSweep(spec.name, spec.grid, nlohmann::json::parse(readFile(args.sweep)));
+    }
+    fmt::print(stderr, "sweep {} '{}': {} runs, {} at a time\n", sweepId, spec.name, spec.runs.size(), args.jobs);
+    // Each grid point runs as its own `graphlora run` process (self-contained and resumable), from
+    // its canonical config written beside the store.
+    namespace fs = std::filesystem;
+    fs::path dir = fs::absolute(dbPath).parent_path() / "artifacts" / ("sweep-" + std::to_string(sweepId));
+    fs::create_directories(dir);
+    std::vector<pid_t> running;
+    int failures = 0;
+    auto reap = [&](bool block) {
+        for (auto it = running.begin(); it != running.end();) {
+            int status = 0;
+            pid_t r = ::waitpid(*it, &status, block ? 0 : WNOHANG);
+            if (r == *it) {
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;
+                it = running.erase(it);
+                if (block) return;
+            } else {
+                ++it;
+            }
+        }
+    };
+    for (std::size_t i = 0; i < spec.runs.size(); ++i) {
+        const auto& run = spec.runs[i];
+        const std::string configFile = (dir / fmt::format("run-{}.json", i)).string();
+        writeFileAtomic(configFile, run.config.canonical.dump(2));
+        while (static_cast<int>(running.size()) >= std::max(1, args.jobs)) reap(true);
+        fmt::print(stderr, "[{}/{}] {}\n", i + 1, spec.runs.size(), run.name);
+        const std::string threads = std::to_string(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, args.jobs)));
+        std::vector<std::string> argv{"/proc/self/exe", "run", configFile, "--db", dbPath, "--sweep-id",
+                                      std::to_string(sweepId), "--sweep-params", run.params.dump(), "--threads", threads};
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            std::vector<char*> cargs;
+            for (auto& a : argv) cargs.push_back(a.data());
+            cargs.push_back(nullptr);
+            ::execv("/proc/self/exe", cargs.data());
+            std::_Exit(127);
+        }
+        if (pid < 0) fail("sweep: cannot start a run process");
+        running.push_back(pid);
+    }
+    while (!running.empty()) reap(true);
+    fmt::print("sweep_id={}\n", sweepId);
+    if (failures > 0) fail("sweep {}: {} of {} runs failed (see `graphlora runs list --db {}`)", sweepId, failures, spec.runs.size(), dbPath);
+}
+
+}  // namespace
+
+void registerTrainVerbs(CLI::App& app) {
+    auto args = std::make_shared<RunArgs>();
+    auto* run = app.add_subcommand("run", "Train and evaluate one experiment config into the store");
+    run->add_option("CONFIG", args->config, "experiment config (JSON)");
+    run->add_option("--db", args->db, "experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
+    run->add_option("--set", args->overrides, "override a config key: key.path=value (repeatable)");
+    run->add_option("--resume", args->resume, "continue an interrupted run by id");
+    run->add_option("--threads", args->threads, "intra-op threads (default: all cores)");
+    run->add_option("--sweep-id", args->sweepId, "record the run in this sweep")->group("");
+    run->add_option("--sweep-params", args->sweepParams, "the run's varied parameters (JSON)")->group("");
+    run->callback([args] {
+        if (args->config.empty() && args->resume <= 0) throw InputError("run: give a CONFIG file or --resume RUN_ID");
+        auto outcome = runOne(*args);
+        printOutcome(outcome);
+        if (outcome.status == "interrupted") throw Cancelled();
+    });
+
+    auto sweepArgs = std::make_shared<SweepArgs>();
+    auto* sweep = app.add_subcommand("sweep", "Expand a sweep grid into runs grouped as one sweep");
+    sweep->add_option("SWEEP", sweepArgs->sweep, "sweep definition (JSON: base, grid, set)")->required();
+    sweep->add_option("--db", sweepArgs->db, "experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
+    sweep->add_option("--set", sweepArgs->overrides, "override a key of every run: key.path=value");
+    sweep->add_option("--jobs", sweepArgs->jobs, "runs trained at the same time (processes)")->check(CLI::PositiveNumber);
+    sweep->callback([sweepArgs] { runSweep(*sweepArgs); });
+}
+
 }  // namespace glr::cli

@@ -1,0 +1,157 @@
+#include "train/collab_embeddings.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "data/graph.h"
+#include "data/split_dataset.h"
+#include "gnn/graph_encoder.h"
+#include "gnn/graph_adjacency.h"
+#include "train/checkpoint.h"
+#include "util/error.h"
+
+namespace glr {
+
+namespace {
+
+// The training-positive graph in the gnn module's form (same node numbering as data::NodeIndex).
+gnn::GraphAdjacency trainGraph(const data::SplitDataset& dataset) {
+    const auto nodes = dataset.nodeIndex();
+    std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+    for (const auto& row : dataset.train.rows)
+        if (row.label == 1) pairs.emplace_back(row.uid, row.iid);
+    return gnn::GraphAdjacency::fromStructure(gnn::bipartiteStructure(nodes.numUsers, nodes.numItems, pairs));
+}
+
+// A pretrained MF run's tables: a checkpoint file, or a run's artifacts directory (best.safetensors).
+std::pair<at::Tensor, at::Tensor> loadMfTables(const std::string& path) {
+    std::string file = path;
+    if (std::filesystem::is_directory(path)) file = (std::filesystem::path(path) / "best.safetensors").string();
+    auto cp = loadCheckpoint(file);
+    auto user = cp.parameters.find("mf.user_embedding");
+    auto item = cp.parameters.find("mf.item_embedding");
+    if (user == cp.parameters.end() || item == cp.parameters.end())
+        failInput("method.mf.init: {} holds no mf.user_embedding / mf.item_embedding (is it an MF run's checkpoint?)", file);
+    return {user->second, item->second};
+}
+
+}  // namespace
+
+struct CollabEmbeddings::Impl {
+    at::Tensor user, item;  // [U,d], [I,d]
+    gnn::GraphAdjacency graph;
+    int layers = 0;
+};
+
+CollabEmbeddings::CollabEmbeddings(const data::SplitDataset& dataset, const CollabEmbeddingOptions& options)
+    : options_(options), impl_(std::make_unique<Impl>()) {
+    const auto nodes = dataset.nodeIndex();
+    if (options.init) {
+        auto [u, i] = loadMfTables(*options.init);
+        if (u.size(0) != nodes.numUsers || i.size(0) != nodes.numItems)
+            failInput("method.mf.init: tables are [{}, {}] users and [{}, {}] items but this dataset needs {} users and {} items",
+                      u.size(0), u.size(1), i.size(0), i.size(1), nodes.numUsers, nodes.numItems);
+        options_.dim = static_cast<int>(u.size(1));
+        impl_->user = u.to(at::kFloat).clone();
+        impl_->item = i.to(at::kFloat).clone();
+    } else {
+        impl_->user = at::randn({nodes.numUsers, options.dim}) * 0.1;
+        impl_->item = at::randn({nodes.numItems, options.dim}) * 0.1;
+    }
+    impl_->user.set_requires_grad(options_.trainable);
+    impl_->item.set_requires_grad(options_.trainable);
+    if (options.source == config::CfEmbedding::LightGCN) {
+        impl_->graph = trainGraph(dataset);
+        impl_->layers = options.gnnLayers;
+    } else if (options.source == config::CfEmbedding::SASRec) {
+        failInput("method.collm.embedding: 'sasrec' embeddings for CoLLM are not implemented yet; use 'mf' or 'lightgcn'");
+    }
+}
+
+CollabEmbeddings::~CollabEmbeddings() = default;
+
+at::Tensor CollabEmbeddings::nodeFeatures(bool) {
+    at::Tensor e = at::cat({impl_->user, impl_->item}, 0);
+    if (!impl_->graph.defined()) return e;
+    // LightGCN: mean of Â^k E for k = 0..K
+    at::Tensor sum = e, cur = e;
+    for (int k = 0; k < impl_->layers; ++k) {
+        cur = impl_->graph.normalized().propagate(cur);
+        sum = sum + cur;
+    }
+    return sum / double(impl_->layers + 1);
+}
+
+void CollabEmbeddings::addParameters(ParamGroup& group) {
+    if (!options_.trainable) return;
+    group.names.push_back("user_embedding");
+    group.params.push_back(impl_->user);
+    group.names.push_back("item_embedding");
+    group.params.push_back(impl_->item);
+}
+
+std::int64_t CollabEmbeddings::parameterCount() const { return impl_->user.numel() + impl_->item.numel(); }
+
+struct GraphPath::Impl {
+    gnn::GraphAdjacency full;
+    data::BipartiteGraph graph;
+    gnn::GraphEncoderPtr encoder;
+};
+
+GraphPath::GraphPath(const data::SplitDataset& dataset, const GraphPathOptions& options)
+    : options_(options), impl_(std::make_unique<Impl>()) {
+    impl_->full = trainGraph(dataset);
+    impl_->graph = data::BipartiteGraph::fromTrainPositives(dataset.train, dataset.nodeIndex());
+    gnn::GraphEncoderOptions eo;
+    eo.type = config::toString(options.type);
+    eo.inputDim = options.inputDim;
+    eo.dim = options.dim;
+    eo.layers = options.layers;
+    impl_->encoder = gnn::makeGraphEncoder(eo);
+}
+
+GraphPath::~GraphPath() = default;
+
+EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nodes, bool training) {
+    impl_->encoder->train(training);
+    EncodedNodes out;
+    if (!options_.oneHop || options_.type == config::GnnType::Identity) {
+        out.embeddings = impl_->encoder->forward(features, impl_->full);
+        out.anchorRows = nodes;
+        return out;
+    }
+    // 1-hop subgraph of the batch's nodes (optionally with a seeded fan-out cap).
+    at::Tensor cpuNodes = nodes.to(at::kCPU).contiguous();
+    const std::int64_t* p = cpuNodes.data_ptr<std::int64_t>();
+    std::vector<std::int64_t> seeds(p, p + cpuNodes.numel());
+    data::SubgraphOptions so;
+    so.fanout = options_.fanout;
+    so.seed = options_.seed;
+    auto sub = impl_->graph.oneHop(seeds, so);
+    auto local = impl_->full.subgraph(sub.nodes);
+    at::Tensor index = at::from_blob(sub.nodes.data(), {static_cast<std::int64_t>(sub.nodes.size())}, at::kLong)
+                           .to(features.device(), false, true);
+    out.embeddings = impl_->encoder->forward(features.index_select(0, index), local);
+    std::vector<std::int64_t> rows(seeds.size());
+    for (std::size_t i = 0; i < seeds.size(); ++i) rows[i] = sub.local(seeds[i]);
+    out.anchorRows = at::tensor(rows, at::kLong).to(features.device());
+    return out;
+}
+
+std::int64_t GraphPath::outputDim() const { return impl_->encoder->outputDim(); }
+
+void GraphPath::addParameters(ParamGroup& group) {
+    for (const auto& item : impl_->encoder->named_parameters(true)) {
+        group.names.push_back("encoder." + item.key());
+        group.params.push_back(item.value());
+    }
+}
+
+std::string GraphPath::describe() const {
+    return fmt::format("{} ({} layers, {})", config::toString(options_.type), options_.layers,
+                       options_.oneHop ? "1-hop subgraph" : "full graph");
+}
+
+}  // namespace glr

@@ -1,0 +1,185 @@
+#include "train/experiment_runner.h"
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "config/experiment_config.h"
+#include "data/split_dataset.h"
+#include "eval/metrics.h"
+#include "model/compat.h"
+#include "store/run_store.h"
+#include "train/evaluator.h"
+#include "train/recommender_factory.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+namespace glr {
+
+namespace fs = std::filesystem;
+using store::RunStatus;
+
+namespace {
+
+config::ExperimentConfig configOf(const RunRequest& request) {
+    if (!request.configPath.empty()) return config::loadExperimentConfig(request.configPath, request.overrides);
+    GLR_CHECK(!request.configJson.empty(), "run request has neither a config file nor an inline config");
+    nlohmann::json json;
+    try {
+        json = nlohmann::json::parse(request.configJson);
+    } catch (const nlohmann::json::exception& e) {
+        failInput("inline config is not valid JSON ({})", e.what());
+    }
+    for (const auto& o : request.overrides) config::applyOverride(json, o);
+    return config::parseExperimentConfig(json, request.baseDir, "config");
+}
+
+std::string artifactsDirFor(const RunRequest& request, const std::string& storePath, std::int64_t runId) {
+    if (!request.artifactsDir.empty()) return request.artifactsDir;
+    fs::path base = fs::absolute(storePath).parent_path();
+    return (base / "artifacts" / ("run-" + std::to_string(runId))).string();
+}
+
+std::string validationSplit(const config::ExperimentConfig& cfg, const data::SplitDataset& dataset) {
+    if (cfg.data.validSplit == "valid_small" && !dataset.hasValidSmall()) return "valid";
+    return cfg.data.validSplit;
+}
+
+std::vector<store::ResultRow> evaluationResults(const SplitScores& scores,
+                                                const std::unordered_map<std::int64_t, std::int64_t>& degree) {
+    std::vector<eval::ScoredRow> rows;
+    rows.reserve(scores.rows.size());
+    for (std::size_t i = 0; i < scores.rows.size(); ++i)
+        rows.push_back({scores.rows[i].uid, scores.rows[i].label, scores.scores[i], scores.rows[i].notCold});
+    auto report = eval::evaluate(rows, degree);
+    std::vector<store::ResultRow> out;
+    for (const auto& r : report.records()) out.push_back({0, scores.split, r.subset, r.metric, r.value, r.rows});
+    const auto n = static_cast<std::int64_t>(scores.rows.size());
+    out.push_back({0, scores.split, "all", "inference_seconds", scores.seconds, n});
+    if (scores.seconds > 0)
+        out.push_back({0, scores.split, "all", "inference_units_per_s", double(scores.workUnits) / scores.seconds, n});
+    return out;
+}
+
+}  // namespace
+
+RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& progress) {
+    const std::string storePath = request.storePath.empty() ? store::defaultStorePath() : request.storePath;
+    store::RunStore store(storePath);
+    config::ExperimentConfig cfg;
+    std::int64_t runId = 0;
+    std::optional<Checkpoint> resume;
+    double elapsedBefore = 0;
+
+    if (request.resumeRunId) {
+        runId = *request.resumeRunId;
+        auto record = store.getRun(runId);
+        if (record.status == RunStatus::Finished)
+            failInput("run {} has already finished; nothing to resume", runId);
+        if (record.status == RunStatus::Running)
+            failInput("run {} is still running (pid {}); stop it before resuming", runId, record.pid);
+        cfg = config::parseExperimentConfig(record.config(), "", fmt::format("run {}", runId));
+        auto checkpoints = store.artifacts(runId, "checkpoint");
+        if (!checkpoints.empty() && fs::exists(checkpoints.back().path)) resume = loadCheckpoint(checkpoints.back().path);
+        if (record.startedAt) elapsedBefore = 0;
+    } else {
+        cfg = configOf(request);
+        auto newRun = store::NewRun::fromConfig(cfg, compat::torchVersion());
+        newRun.status = RunStatus::Queued;
+        newRun.sweepId = request.sweepId;
+        if (!request.sweepParamsJson.empty()) newRun.sweepParams = nlohmann::json::parse(request.sweepParamsJson);
+        runId = store.createRun(newRun);
+    }
+
+    RunOutcome outcome;
+    outcome.runId = runId;
+    ProgressSnapshot snap;
+    snap.runId = runId;
+    auto report = [&](const std::string& phase, const std::string& message) {
+        snap.phase = phase;
+        snap.message = message;
+        if (progress && !progress(snap)) throw Cancelled();
+    };
+
+    const std::string dir = artifactsDirFor(request, storePath, runId);
+    store.setStatus(runId, RunStatus::Running);
+    try {
+        fs::create_directories(dir);
+        report("setup", "loading data from " + cfg.data.dir);
+        if (cfg.data.dir.empty()) failInput("data.dir is not set: point it at a prepared split directory");
+        auto dataset = std::make_shared<const data::SplitDataset>(data::SplitDataset::load(cfg.data.dir));
+        report("setup", "building " + config::toString(cfg.method.name));
+        auto model = makeRecommender(cfg, dataset);
+        report("setup", model->describe());
+
+        TrainerSetup setup;
+        setup.config = &cfg;
+        setup.model = model.get();
+        setup.store = &store;
+        setup.runId = runId;
+        setup.checkpointPath = (fs::path(dir) / "checkpoint.safetensors").string();
+        setup.bestCheckpointPath = (fs::path(dir) / "best.safetensors").string();
+        setup.validSplit = validationSplit(cfg, *dataset);
+        setup.progress = progress;
+        setup.startedAtSeconds = elapsedBefore;
+        if (!resume) store.addArtifact(runId, "checkpoint", setup.checkpointPath);
+
+        auto trained = trainModel(setup, resume);
+        if (trained.cancelled) {
+            store.setStatus(runId, RunStatus::Interrupted, fmt::format("stopped at step {}; resumable", trained.steps));
+            outcome.status = "interrupted";
+            return outcome;
+        }
+        if (fs::exists(setup.bestCheckpointPath)) {
+            model->loadTrainableState(loadCheckpoint(setup.bestCheckpointPath).parameters);
+            if (!resume) store.addArtifact(runId, "best_checkpoint", setup.bestCheckpointPath, trained.bestStep);
+        }
+
+        std::unordered_map<std::int64_t, std::int64_t> degree;
+        for (const auto& row : dataset->train.rows) ++degree[row.uid];
+
+        std::vector<store::ResultRow> results;
+        const std::int64_t total = model->totalParameterCount();
+        const std::int64_t trainable = model->trainableParameterCount();
+        results.push_back({0, "model", "all", "params_total", double(total), 0});
+        results.push_back({0, "model", "all", "params_trainable", double(trainable), 0});
+        if (trained.steps > 0) {
+            results.push_back({0, "train", "all", "step_seconds_median", trained.medianStepSeconds, trained.steps});
+            results.push_back({0, "train", "all", "steps", double(trained.steps), trained.steps});
+            results.push_back({0, "valid", "all", "best_auc", trained.bestValidAuc, 0});
+        }
+        for (const auto& split : cfg.eval.splits) {
+            const auto rows = evaluationRows(*model, split, cfg.eval.maxRows.value_or(0), static_cast<std::uint64_t>(cfg.seed));
+            snap.phase = "test";
+            auto scores = scoreRows(*model, split, rows, cfg.eval.batchSize, [&](std::int64_t done, std::int64_t all) {
+                snap.message = fmt::format("scoring {}: {}/{}", split, done, all);
+                return !progress || progress(snap);
+            });
+            auto splitResults = evaluationResults(scores, degree);
+            results.insert(results.end(), splitResults.begin(), splitResults.end());
+            std::vector<store::PredictionRow> predictions;
+            predictions.reserve(scores.rows.size());
+            for (std::size_t i = 0; i < scores.rows.size(); ++i)
+                predictions.push_back({scores.rows[i].uid, scores.rows[i].iid, scores.rows[i].label, scores.scores[i],
+                                       scores.rows[i].notCold});
+            store.writePredictions(runId, split, predictions);
+        }
+        store.writeResults(runId, results);
+        for (const auto& [kind, path] : model->exportArtifacts(dir)) store.addArtifact(runId, kind, path);
+        store.setStatus(runId, RunStatus::Finished);
+        for (const auto& r : results) outcome.results.push_back({r.split, r.subset, r.metric, r.value, r.nRows});
+        outcome.status = "finished";
+        snap.phase = "done";
+        snap.message = "finished";
+        if (progress) progress(snap);
+        return outcome;
+    } catch (const Cancelled&) {
+        store.setStatus(runId, RunStatus::Interrupted, "stopped by the user; resumable");
+        outcome.status = "interrupted";
+        return outcome;
+    } catch (const std::exception& e) {
+        store.setStatus(runId, RunStatus::Failed, e.what());
+        throw;
+    }
+}
+
+}  // namespace glr

@@ -1,0 +1,343 @@
+#include "train/llm_recommender.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "config/experiment_config.h"
+#include "data/batcher.h"
+#include "data/prompt.h"
+#include "data/split_dataset.h"
+#include "model/llama.h"
+#include "model/loader.h"
+#include "model/lora.h"
+#include "tokenizer/tokenizer.h"
+#include "train/collab_embeddings.h"
+#include "util/error.h"
+
+namespace glr {
+
+namespace {
+
+using config::Method;
+
+// Named parameters of a torch module as one optimiser group.
+void addModuleParams(ParamGroup& group, const std::string& prefix, torch::nn::Module& module) {
+    for (const auto& item : module.named_parameters(/*recurse=*/true)) {
+        group.names.push_back(prefix + item.key());
+        group.params.push_back(item.value());
+    }
+}
+
+class LlmRecommender final : public Recommender {
+public:
+    LlmRecommender(const config::ExperimentConfig& cfg, std::shared_ptr<const data::SplitDataset> dataset)
+        : cfg_(cfg), data_(std::move(dataset)), nodes_(data_->nodeIndex()) {
+        const auto method = cfg_.method.name;
+        loadBackbone();
+        const bool idClauses = method == Method::GraphLoRA || method == Method::LoraOnly || method == Method::CoLLM;
+        useLora_ = method != Method::Icl;
+        useSlots_ = idClauses;
+        useCora_ = method == Method::CoRA;
+        const bool graphPath = method == Method::GraphLoRA || (method == Method::LoraOnly && cfg_.method.mf.trainable);
+        useMiddle_ = graphPath && cfg_.method.inject.position == config::InjectPosition::Middle;
+        usePre_ = graphPath && cfg_.method.inject.position == config::InjectPosition::Pre;
+
+        data::PromptOptions prompt;
+        prompt.domain = cfg_.data.domain;
+        prompt.withIdClauses = idClauses;
+        prompt.maxHistory = cfg_.data.maxHistory;
+        prompt.maxLength = static_cast<int>(std::min<std::int64_t>(cfg_.data.maxLength, llm_->config().maxPositions));
+        encoder_ = std::make_unique<data::PromptEncoder>(*tokenizer_, data_->items, nodes_, prompt);
+
+        const std::int64_t hidden = llm_->config().hiddenSize;
+        const int r = cfg_.method.lora.r;
+        if (useLora_) {
+            LoraOptions lora;
+            lora.r = r;
+            lora.alpha = cfg_.method.lora.alpha;
+            lora.dropout = cfg_.method.lora.dropout;
+            lora.targets = cfg_.method.lora.targets;
+            lora.seed = static_cast<std::uint64_t>(cfg_.seed);
+            attachLora(*llm_, lora);
+        }
+        torch::manual_seed(cfg_.seed);
+        const bool needsCollab = useSlots_ || useMiddle_ || usePre_ || useCora_;
+        if (needsCollab) {
+            CollabEmbeddingOptions co;
+            co.dim = cfg_.method.mf.dim;
+            co.trainable = cfg_.method.mf.trainable;
+            co.init = cfg_.method.mf.init;
+            co.source = method == Method::CoLLM ? cfg_.method.collm.embedding : config::CfEmbedding::MF;
+            if (method == Method::CoLLM && cfg_.method.collm.init) co.init = cfg_.method.collm.init;
+            co.gnnLayers = cfg_.method.gnn.layers;
+            collab_ = std::make_unique<CollabEmbeddings>(*data_, co);
+        }
+        const std::int64_t d = cfg_.method.mf.dim;
+        if (useSlots_) {
+            // φ: Linear(d → 10d) → ReLU → Linear(10d → H)
+            projector_ = torch::nn::Sequential(torch::nn::Linear(d, 10 * d), torch::nn::ReLU(),
+                                               torch::nn::Linear(10 * d, hidden));
+            projector_->to(llm_->device());
+        }
+        if (useMiddle_ || usePre_) {
+            GraphPathOptions gp;
+            gp.type = method == Method::LoraOnly ? config::GnnType::Identity : cfg_.method.gnn.type;
+            gp.layers = cfg_.method.gnn.layers;
+            gp.dim = cfg_.method.gnn.dim;
+            gp.inputDim = d;
+            gp.oneHop = cfg_.method.gnn.neighborhood == config::Neighborhood::OneHop;
+            gp.fanout = cfg_.method.gnn.fanout.value_or(-1);
+            gp.seed = static_cast<std::uint64_t>(cfg_.seed);
+            graphPath_ = std::make_unique<GraphPath>(*data_, gp);
+            const std::int64_t outDim = usePre_ ? hidden : r;
+            // P: Linear(d_g → r) (middle) or Q: Linear(d_g → H) (pre)
+            bottleneck_ = torch::nn::Linear(graphPath_->outputDim(), outDim);
+            bottleneck_->to(llm_->device());
+            for (int layer : cfg_.method.inject.layers) injectLayers_.push_back(llm_->config().resolveLayer(layer, "method.inject.layers"));
+        }
+        if (useCora_) {
+            // G: Linear(2d → H·r), generating W_gen [H, r] per row from [e_u; e_i]
+            coraGenerator_ = torch::nn::Linear(2 * d, hidden * r);
+            coraGenerator_->to(llm_->device());
+        }
+        // Score row: w_yes, or w_yes − w_no for the two-way softmax (TALLRec style).
+        at::Tensor head = llm_->lmHead.to(at::kFloat);
+        scoreRow_ = head[encoder_->scoreTokenId()].clone();
+        if (cfg_.method.score == config::ScoreMode::YesNoSoftmax) scoreRow_ = scoreRow_ - head[encoder_->noTokenId()];
+    }
+
+    std::int64_t splitSize(const std::string& split) const override {
+        return static_cast<std::int64_t>(data_->split(split).size());
+    }
+
+    RowMeta rowMeta(const std::string& split, std::int64_t row) const override {
+        const auto& r = data_->split(split).rows.at(static_cast<std::size_t>(row));
+        return {r.uid, r.iid, r.label, r.notCold};
+    }
+
+    std::vector<std::vector<std::int64_t>> planBatches(const std::string& split, const std::vector<std::int64_t>& rows,
+                                                       int batchSize, std::uint64_t seed, bool shuffle) const override {
+        const auto& lengths = lengthsOf(split);
+        std::vector<int> subset;
+        subset.reserve(rows.size());
+        for (auto r : rows) subset.push_back(lengths.at(static_cast<std::size_t>(r)));
+        data::BatchOptions options;
+        options.batchSize = batchSize;
+        options.shuffle = shuffle;
+        options.seed = seed;
+        data::BatchPlan plan(std::move(subset), options);
+        auto batches = plan.epoch(0);
+        for (auto& batch : batches)
+            for (auto& index : batch) index = rows[static_cast<std::size_t>(index)];
+        return batches;
+    }
+
+    std::int64_t workUnits(const std::string& split, const std::vector<std::int64_t>& rows) const override {
+        const auto& lengths = lengthsOf(split);
+        std::int64_t n = 0;
+        for (auto r : rows) n += lengths.at(static_cast<std::size_t>(r));
+        return n;
+    }
+
+    at::Tensor forward(const std::string& split, const std::vector<std::int64_t>& rows, bool training) override {
+        const auto& s = data_->split(split);
+        const data::TokenBatch batch = data::makeBatch(*encoder_, s, rows, padId_);
+        const auto device = llm_->device();
+        const std::int64_t B = batch.batchSize, T = batch.length;
+        auto i64 = at::TensorOptions().dtype(at::kLong);
+        at::Tensor ids = at::from_blob(const_cast<std::int64_t*>(batch.inputIds.data()), {B, T}, i64).to(device, /*non_blocking=*/false, /*copy=*/true);
+        at::Tensor mask = at::from_blob(const_cast<std::int64_t*>(batch.attentionMask.data()), {B, T}, i64).to(device, false, true);
+        at::Tensor positions = at::from_blob(const_cast<std::int64_t*>(batch.positionIds.data()), {B, T}, i64).to(device, false, true);
+        const std::int64_t nAnchors = batch.numAnchors();
+        at::Tensor anchors;
+        if (nAnchors > 0)
+            anchors = at::from_blob(const_cast<std::int64_t*>(batch.anchors.data()), {nAnchors, 3}, i64).to(device, false, true);
+
+        llm_->train(training);
+        if (projector_) projector_->train(training);
+
+        ForwardInput input;
+        input.attentionMask = mask;
+        input.positionIds = positions;
+        input.scorePositions = at::full({B}, T - 1, i64.device(device));
+        input.returnHidden = true;
+
+        at::Tensor nodeFeatures;  // [N, d]
+        if (collab_) nodeFeatures = collab_->nodeFeatures(training);
+        if (useSlots_ && nAnchors > 0) {
+            at::Tensor slots = anchors.slice(1, 0, 2);
+            at::Tensor nodeIds = anchors.select(1, 2);
+            at::Tensor vectors = projector_->forward(nodeFeatures.index_select(0, nodeIds));
+            input.inputsEmbeds = llm_->embedWithSlots(ids, slots, vectors);
+        } else {
+            input.inputIds = ids;
+        }
+
+        AdapterContext context;
+        if ((useMiddle_ || usePre_) && nAnchors > 0) {
+            // Graph signal for the anchors' nodes: full-graph propagation, or over the 1-hop
+            // subgraph of the batch's nodes (anchor node ids then index the local node list).
+            auto encoded = graphPath_->encode(nodeFeatures, anchors.select(1, 2), training);
+            at::Tensor signal = bottleneck_->forward(encoded.embeddings);
+            if (cfg_.method.inject.normalize)
+                signal = torch::nn::functional::normalize(signal, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
+                         cfg_.method.inject.scale;
+            at::Tensor localAnchors = anchors.clone();
+            localAnchors.select(1, 2).copy_(encoded.anchorRows);
+            if (useMiddle_) {
+                GraphInjection g = GraphInjection::make(localAnchors, signal, cfg_.method.inject.alpha,
+                                                        cfg_.method.inject.beta, injectLayers_);
+                context.middle = std::move(g);
+            } else {
+                PreInjection p;
+                p.anchors = localAnchors;
+                p.vectors = signal * cfg_.method.inject.beta;
+                p.layers = injectLayers_;
+                context.pre = std::move(p);
+            }
+        }
+        if (useCora_) {
+            at::Tensor uids = at::from_blob(const_cast<std::int64_t*>(batch.uids.data()), {B}, i64).to(device, false, true);
+            at::Tensor iids = at::from_blob(const_cast<std::int64_t*>(batch.iids.data()), {B}, i64).to(device, false, true);
+            at::Tensor e = at::cat({nodeFeatures.index_select(0, uids), nodeFeatures.index_select(0, iids + nodes_.numUsers)}, 1);
+            CoraInjection c;
+            c.weight = coraGenerator_->forward(e).view({B, llm_->config().hiddenSize, cfg_.method.lora.r});
+            context.cora = std::move(c);
+        }
+        if (!context.empty()) input.adapters = &context;
+        ForwardOutput out = llm_->forward(input);
+        return at::matmul(out.hidden, scoreRow_);  // [B]
+    }
+
+    std::vector<ParamGroup> parameterGroups() override {
+        std::vector<ParamGroup> groups;
+        const auto& t = cfg_.train;
+        if (useLora_) {
+            ParamGroup lora{"lora", {}, {}, true, t.lr, t.weightDecay};
+            for (const auto& m : loraModules(*llm_)) {
+                lora.names.push_back(m->hfPath() + ".lora_A");
+                lora.params.push_back(m->loraA());
+                lora.names.push_back(m->hfPath() + ".lora_B");
+                lora.params.push_back(m->loraB());
+            }
+            groups.push_back(std::move(lora));
+        }
+        if (projector_) {
+            ParamGroup g{"projector", {}, {}, true, t.lr, t.weightDecay};
+            addModuleParams(g, "", *projector_);
+            groups.push_back(std::move(g));
+        }
+        if (coraGenerator_) {
+            ParamGroup g{"cora", {}, {}, true, t.lr, t.weightDecay};
+            addModuleParams(g, "", *coraGenerator_);
+            groups.push_back(std::move(g));
+        }
+        if (collab_ && collab_->trainable()) {
+            ParamGroup g{"mf", {}, {}, true, t.lr, t.weightDecay};
+            collab_->addParameters(g);
+            if (!g.params.empty()) groups.push_back(std::move(g));
+        }
+        if (graphPath_) {
+            // Adam (L2) for the GNN and the bottleneck, SPEC §4
+            ParamGroup g{"gnn", {}, {}, false, t.gnnLr, t.gnnWeightDecay};
+            graphPath_->addParameters(g);
+            addModuleParams(g, "bottleneck.", *bottleneck_);
+            groups.push_back(std::move(g));
+        }
+        return groups;
+    }
+
+    std::int64_t totalParameterCount() const override {
+        std::int64_t n = llm_->config().parameterCount();
+        auto* self = const_cast<LlmRecommender*>(this);
+        for (const auto& g : self->parameterGroups())
+            for (const auto& p : g.params) n += p.numel();
+        if (collab_ && !collab_->trainable()) n += collab_->parameterCount();
+        return n;
+    }
+
+    std::vector<std::pair<std::string, std::string>> exportArtifacts(const std::string& dir) override {
+        if (!useLora_) return {};
+        const std::string adapterDir = (std::filesystem::path(dir) / "adapter").string();
+        saveAdapter(*llm_, adapterDir);
+        return {{"adapter", adapterDir}};
+    }
+
+    std::string describe() const override {
+        std::string what = config::toString(cfg_.method.name);
+        what += fmt::format(" on {} ({} layers, width {}{})", backboneName_, llm_->config().numLayers,
+                            llm_->config().hiddenSize, randomWeights_ ? ", RANDOM WEIGHTS: exercises the pipeline, does not measure an LLM" : "");
+        if (graphPath_) what += fmt::format("; {} encoder, inject at {}", graphPath_->describe(), fmt::join(injectLayers_, ","));
+        return what;
+    }
+
+private:
+    void loadBackbone() {
+        LoadOptions options;
+        options.device = parseDevice(cfg_.model.device);
+        options.dtype = parseModelDType(cfg_.model.dtype, options.device, "model.dtype");
+        options.seed = static_cast<std::uint64_t>(cfg_.seed);
+        std::string path;
+        if (cfg_.model.checkpoint) {
+            path = *cfg_.model.checkpoint;
+            backboneName_ = std::filesystem::path(path).filename().string();
+        } else {
+            path = "random:" + cfg_.model.shape;
+            backboneName_ = cfg_.model.shape + " shape";
+            randomWeights_ = true;
+        }
+        llm_ = loadModel(path, options);
+        std::string tokenizerPath = cfg_.model.tokenizer.value_or("");
+        if (tokenizerPath.empty() && cfg_.model.checkpoint) tokenizerPath = findTokenizerBeside(*cfg_.model.checkpoint);
+        if (!tokenizerPath.empty()) {
+            tokenizer_ = loadTokenizer(tokenizerPath);
+        } else if (randomWeights_) {
+            tokenizer_ = makeByteTokenizer();
+        } else {
+            failInput("model.tokenizer: no tokenizer found beside {}; set model.tokenizer", *cfg_.model.checkpoint);
+        }
+        if (tokenizer_->vocabSize() > llm_->config().vocabSize)
+            failInput("model.tokenizer: the tokenizer has {} tokens but the model's vocabulary is {}",
+                      tokenizer_->vocabSize(), llm_->config().vocabSize);
+        padId_ = 0;
+    }
+
+    const std::vector<int>& lengthsOf(const std::string& split) const {
+        auto it = lengths_.find(split);
+        if (it != lengths_.end()) return it->second;
+        const auto& s = data_->split(split);
+        std::vector<int> lengths(s.size());
+        for (std::size_t i = 0; i < s.size(); ++i) lengths[i] = encoder_->length(s, i);
+        return lengths_.emplace(split, std::move(lengths)).first->second;
+    }
+
+    config::ExperimentConfig cfg_;
+    std::shared_ptr<const data::SplitDataset> data_;
+    data::NodeIndex nodes_;
+    LlamaModel llm_{nullptr};
+    std::unique_ptr<Tokenizer> tokenizer_;
+    std::unique_ptr<data::PromptEncoder> encoder_;
+    mutable std::map<std::string, std::vector<int>> lengths_;
+    std::string backboneName_;
+    bool randomWeights_ = false;
+    std::int64_t padId_ = 0;
+    bool useLora_ = false, useSlots_ = false, useMiddle_ = false, usePre_ = false, useCora_ = false;
+    std::unique_ptr<CollabEmbeddings> collab_;
+    std::unique_ptr<GraphPath> graphPath_;
+    torch::nn::Sequential projector_{nullptr};
+    torch::nn::Linear bottleneck_{nullptr};
+    torch::nn::Linear coraGenerator_{nullptr};
+    std::vector<int> injectLayers_;
+    at::Tensor scoreRow_;
+};
+
+}  // namespace
+
+std::unique_ptr<Recommender> makeLlmRecommender(const config::ExperimentConfig& config,
+                                                std::shared_ptr<const data::SplitDataset> dataset) {
+    return std::make_unique<LlmRecommender>(config, std::move(dataset));
+}
+
+}  // namespace glr
