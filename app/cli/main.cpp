@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     glr::cli::registerDataVerbs(app);
     glr::cli::registerTrainVerbs(app);
     glr::cli::registerBenchVerbs(app);
+    glr::cli::registerTokenizerVerbs(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -12,4 +12,5 @@ void registerModelVerbs(CLI::App& app);     // logits, generate, tokenize
 void registerDataVerbs(CLI::App& app);      // data prepare, data stats
 void registerTrainVerbs(CLI::App& app);     // run, sweep
 void registerBenchVerbs(CLI::App& app);     // bench …
+void registerTokenizerVerbs(CLI::App& app); // tokenize
 }  // namespace glr::cli

@@ -4,6 +4,7 @@
 
 #include "cli/verbs.h"
 #include "io/safetensors.h"
+#include "model/loader.h"
 #include "util/error.h"
 
 namespace glr::cli {
@@ -34,13 +35,25 @@ void inspectSafetensors(const std::string& path) {
     fmt::print("  total: {} elements, {} bytes\n", params, total);
 }
 
+void inspectLlama2c(const std::string& path) {
+    const Llama2cHeader h = readLlama2cHeader(path);
+    const LlamaConfig c = h.toConfig(path);
+    fmt::print("{}: llama2.c checkpoint ({}), {} bytes\n", path,
+               h.version == 0 ? "legacy format" : "\"ak42\" version 1, fp32", h.fileBytes);
+    fmt::print("  dim {}, hidden_dim {}, n_layers {}, n_heads {}, n_kv_heads {}, vocab_size {}, seq_len {}\n", h.dim,
+               h.hiddenDim, h.numLayers, h.numHeads, h.numKvHeads, h.vocabSize, h.seqLen);
+    fmt::print("  head_dim {}, classifier {}\n", c.headDim,
+               h.sharedClassifier ? "shared with the token embeddings" : "separate (wcls)");
+    fmt::print("  parameters: {}\n", c.parameterCount());
+}
+
 }  // namespace
 
 void registerInspectVerbs(CLI::App& app) {
     auto* cmd = app.add_subcommand("inspect", "List the tensors of a safetensors or llama2.c checkpoint");
     auto path = std::make_shared<std::string>();
     cmd->add_option("FILE", *path, "checkpoint file")->required();
-    cmd->callback([path] { inspectSafetensors(*path); });
+    cmd->callback([path] { isLlama2cCheckpoint(*path) ? inspectLlama2c(*path) : inspectSafetensors(*path); });
 }
 
 }  // namespace glr::cli

@@ -1,5 +1,305 @@
+// graphlora runs list|show|delete, graphlora results, graphlora predictions — reading the
+// experiment store. Output meant for scripts (csv, json) has fixed columns; see results_table.h.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <sstream>
+
 #include "cli/verbs.h"
+#include "store/results_table.h"
+#include "store/run_store.h"
+#include "util/error.h"
+#include "util/files.h"
 
 namespace glr::cli {
-void registerStoreVerbs(CLI::App&) {}
+
+namespace {
+
+using store::RunStore;
+
+// The store is only read here (apart from delete and marking dead runs interrupted): a missing
+// file is an error rather than a new empty database.
+RunStore openExisting(const std::string& db) {
+    store::OpenOptions options;
+    options.create = false;
+    return RunStore(db.empty() ? store::defaultStorePath() : db, options);
+}
+
+void addDbOption(CLI::App* cmd, std::string& db) {
+    cmd->add_option("--db", db, "Experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
+}
+
+std::vector<std::int64_t> parseIdList(const std::string& text) {
+    std::vector<std::int64_t> ids;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        if (item.empty()) continue;
+        std::size_t used = 0;
+        long long id = 0;
+        try {
+            id = std::stoll(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != item.size() || id <= 0) failInput("--runs: expected comma-separated run ids, got \"{}\"", item);
+        ids.push_back(id);
+    }
+    return ids;
+}
+
+std::vector<std::string> parseList(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+// Plain-text table with columns padded to their widest cell.
+std::string textTable(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> width(headers.size());
+    for (std::size_t c = 0; c < headers.size(); ++c) width[c] = headers[c].size();
+    for (const auto& row : rows)
+        for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string out;
+        for (std::size_t c = 0; c < cells.size(); ++c)
+            out += fmt::format("{:<{}}{}", cells[c], width[c], c + 1 < cells.size() ? "  " : "");
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        return out + "\n";
+    };
+    std::string out = line(headers);
+    for (const auto& row : rows) out += line(row);
+    return out;
+}
+
+// ---- runs list ----------------------------------------------------------------------------------
+
+struct ListOptions {
+    std::string db, format = "table", method, status, tag;
+    int limit = 0;
+};
+
+void runsList(const ListOptions& o) {
+    auto store = openExisting(o.db);
+    store::RunFilter filter;
+    if (!o.method.empty()) filter.method = o.method;
+    if (!o.status.empty()) filter.status = store::runStatusFromString(o.status);
+    if (!o.tag.empty()) filter.tag = o.tag;
+    filter.limit = o.limit;
+    auto runs = store.listRuns(filter);
+    if (o.format == "csv") {
+        std::fputs(store::runsCsv(runs).c_str(), stdout);
+        return;
+    }
+    if (o.format == "json") {
+        std::fputs(store::runsJson(runs).c_str(), stdout);
+        return;
+    }
+    if (runs.empty()) {
+        fmt::print("no runs in {}\n", store.path());
+        return;
+    }
+    std::vector<std::int64_t> ids;
+    for (const auto& r : runs) ids.push_back(r.id);
+    std::map<std::int64_t, double> testAuc;
+    for (const auto& r : store.results(ids, "test"))
+        if (r.subset == "all" && r.metric == "auc") testAuc[r.runId] = r.value;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : runs) {
+        auto auc = testAuc.find(r.id);
+        rows.push_back({std::to_string(r.id), r.name, r.method, store::toString(r.status), store::formatTime(r.createdAt),
+                        store::formatTime(r.finishedAt),
+                        auc == testAuc.end() || std::isnan(auc->second) ? "" : fmt::format("{:.4f}", auc->second)});
+    }
+    std::fputs(textTable({"id", "name", "method", "status", "created", "finished", "test AUC"}, rows).c_str(), stdout);
+}
+
+// ---- runs show / delete -------------------------------------------------------------------------
+
+void runsShow(const std::string& db, std::int64_t id) {
+    auto store = openExisting(db);
+    auto run = store.getRun(id);
+    fmt::print("run {}: {}\n", run.id, run.name.empty() ? "(unnamed)" : run.name);
+    fmt::print("  method      {}\n  dataset     {}\n  status      {}{}\n", run.method, run.dataset,
+               store::toString(run.status), run.error.empty() ? "" : " (" + run.error + ")");
+    fmt::print("  created     {}\n  started     {}\n  finished    {}\n", store::formatTime(run.createdAt),
+               store::formatTime(run.startedAt), store::formatTime(run.finishedAt));
+    fmt::print("  seed        {}\n  config hash {}\n  git         {}{}\n  libtorch    {}\n  device      {}\n", run.seed,
+               run.configHash, run.gitCommit, run.gitDirty ? " (dirty)" : "", run.torchVersion, run.device);
+    if (!run.tags.empty()) {
+        std::string tags;
+        for (const auto& t : run.tags) tags += (tags.empty() ? "" : ", ") + t;
+        fmt::print("  tags        {}\n", tags);
+    }
+    if (!run.notes.empty()) fmt::print("  notes       {}\n", run.notes);
+    if (run.sweepId) fmt::print("  sweep       {} {}\n", *run.sweepId, run.sweepParams.dump());
+    if (run.resumedFrom) fmt::print("  resumes     run {}\n", *run.resumedFrom);
+    fmt::print("\nconfig:\n{}\n", run.config().dump(2));
+
+    auto results = store.results({id});
+    if (!results.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& r : results)
+            rows.push_back({r.split, r.subset, r.metric, std::isnan(r.value) ? "nan" : fmt::format("{:.6g}", r.value),
+                            std::to_string(r.nRows)});
+        fmt::print("\nresults:\n{}", textTable({"split", "subset", "metric", "value", "rows"}, rows));
+    }
+    auto summaries = store.metricSummaries(id);
+    if (!summaries.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& m : summaries)
+            rows.push_back({m.split, m.name, std::to_string(m.count), fmt::format("{:.6g}", m.last),
+                            fmt::format("{:.6g}", m.min), fmt::format("{:.6g}", m.max), std::to_string(m.lastStep)});
+        fmt::print("\nmetric series:\n{}", textTable({"split", "name", "points", "last", "min", "max", "last step"}, rows));
+    }
+    auto artifacts = store.artifacts(id);
+    if (!artifacts.empty()) {
+        fmt::print("\nartifacts:\n");
+        for (const auto& a : artifacts) fmt::print("  {} (step {}): {}\n", a.kind, a.step, a.path);
+    }
+}
+
+void runsDelete(const std::string& db, std::int64_t id) {
+    auto store = openExisting(db);
+    auto run = store.getRun(id);
+    if (run.status == store::RunStatus::Running)
+        failInput("run {} is running (pid {} on {}); stop it before deleting", id, run.pid, run.host);
+    store.deleteRun(id);
+    fmt::print("deleted run {}{}\n", id, run.name.empty() ? "" : " (" + run.name + ")");
+}
+
+// ---- results ------------------------------------------------------------------------------------
+
+struct ResultsOptions {
+    std::string db, format = "md", runs, split, metrics = "auc,uauc", subsets = "all,warm,cold";
+    bool noGroup = false;
+    int decimals = 4;
+};
+
+void results(const ResultsOptions& o) {
+    auto format = store::tableFormatFromString(o.format);
+    auto store = openExisting(o.db);
+    store::RunFilter filter;
+    filter.ids = parseIdList(o.runs);
+    auto runs = store.listRuns(filter);
+    for (auto id : filter.ids) {
+        bool found = std::any_of(runs.begin(), runs.end(), [&](const auto& r) { return r.id == id; });
+        if (!found) failInput("--runs: run {} not found in {}", id, store.path());
+    }
+    std::vector<std::int64_t> ids;
+    // Oldest first reads naturally in a table (baselines are usually run first).
+    std::reverse(runs.begin(), runs.end());
+    for (const auto& r : runs) ids.push_back(r.id);
+    if (format == store::TableFormat::Csv) {
+        // The stable long form: one row per (run, split, subset, metric), every split unless --split.
+        auto rows = ids.empty() ? std::vector<store::ResultRow>{} : store.results(ids, o.split);
+        std::fputs(store::resultsCsv(runs, rows).c_str(), stdout);
+        return;
+    }
+    store::ResultsTableOptions table;
+    table.split = o.split.empty() ? "test" : o.split;
+    table.metrics = parseList(o.metrics);
+    table.subsets = parseList(o.subsets);
+    table.groupSeeds = !o.noGroup;
+    table.decimals = o.decimals;
+    if (table.metrics.empty() || table.subsets.empty()) failInput("--metrics and --subsets must not be empty");
+    auto built = store::buildResultsTable(runs, ids.empty() ? std::vector<store::ResultRow>{} : store.results(ids, table.split),
+                                          table);
+    if (built.rows.empty())
+        failInput("no results for split '{}' in {}{}", table.split, store.path(),
+                  o.runs.empty() ? "" : " for runs " + o.runs);
+    std::fputs(store::formatResultsTable(built, format, o.decimals).c_str(), stdout);
+}
+
+// ---- predictions --------------------------------------------------------------------------------
+
+void predictions(const std::string& db, std::int64_t id, const std::string& split, const std::string& out) {
+    auto store = openExisting(db);
+    store.getRun(id);  // "run N not found" before "no predictions"
+    auto rows = store.predictions(id, split);
+    if (rows.empty()) {
+        auto splits = store.predictionSplits(id);
+        std::string have;
+        for (const auto& s : splits) have += (have.empty() ? "" : ", ") + s;
+        failInput("run {} has no predictions for split '{}' ({})", id, split,
+                  have.empty() ? "it has none stored" : "available: " + have);
+    }
+    std::string csv = store::predictionsCsv(rows);
+    if (out.empty() || out == "-") {
+        std::fwrite(csv.data(), 1, csv.size(), stdout);
+    } else {
+        writeFileAtomic(out, csv);
+        std::fprintf(stderr, "wrote %zu predictions to %s\n", rows.size(), out.c_str());
+    }
+}
+
+}  // namespace
+
+void registerStoreVerbs(CLI::App& app) {
+    // runs list|show|delete
+    auto* runsCmd = app.add_subcommand("runs", "List, show or delete runs in the experiment store");
+    runsCmd->require_subcommand(1);
+
+    auto list = std::make_shared<ListOptions>();
+    auto* listCmd = runsCmd->add_subcommand("list", "List runs, newest first");
+    addDbOption(listCmd, list->db);
+    listCmd->add_option("--format", list->format, "table, csv (run_id,name,method,status,created,finished) or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+    listCmd->add_option("--method", list->method, "Only runs of this method");
+    listCmd->add_option("--status", list->status, "Only runs with this status")
+        ->check(CLI::IsMember({"queued", "running", "finished", "failed", "interrupted"}));
+    listCmd->add_option("--tag", list->tag, "Only runs with this tag");
+    listCmd->add_option("--limit", list->limit, "At most this many runs")->check(CLI::NonNegativeNumber);
+    listCmd->callback([list] { runsList(*list); });
+
+    auto showDb = std::make_shared<std::string>();
+    auto showId = std::make_shared<std::int64_t>(0);
+    auto* showCmd = runsCmd->add_subcommand("show", "Show a run: metadata, config, results, artifacts");
+    showCmd->add_option("RUN_ID", *showId, "run id")->required()->check(CLI::PositiveNumber);
+    addDbOption(showCmd, *showDb);
+    showCmd->callback([showDb, showId] { runsShow(*showDb, *showId); });
+
+    auto delDb = std::make_shared<std::string>();
+    auto delId = std::make_shared<std::int64_t>(0);
+    auto* delCmd = runsCmd->add_subcommand("delete", "Delete a run and its metrics, results and predictions");
+    delCmd->add_option("RUN_ID", *delId, "run id")->required()->check(CLI::PositiveNumber);
+    addDbOption(delCmd, *delDb);
+    delCmd->callback([delDb, delId] { runsDelete(*delDb, *delId); });
+
+    // results
+    auto res = std::make_shared<ResultsOptions>();
+    auto* resCmd = app.add_subcommand("results", "Results across runs: paper-style table (mean ± std over seeds) or CSV");
+    addDbOption(resCmd, res->db);
+    resCmd->add_option("--format", res->format,
+                       "md, latex (methods × metrics table) or csv (run_id,run_name,method,split,subset,metric,value)")
+        ->check(CLI::IsMember({"md", "markdown", "csv", "latex", "tex"}));
+    resCmd->add_option("--runs", res->runs, "Comma-separated run ids (default: all)");
+    resCmd->add_option("--split", res->split, "Split to report (tables default to test; csv to every split)");
+    resCmd->add_option("--metrics", res->metrics, "Table metrics, comma-separated (default auc,uauc)");
+    resCmd->add_option("--subsets", res->subsets, "Table subsets, comma-separated (default all,warm,cold)");
+    resCmd->add_flag("--no-group", res->noGroup, "One row per run instead of grouping seeds");
+    resCmd->add_option("--decimals", res->decimals, "Digits after the decimal point")->check(CLI::Range(0, 12));
+    resCmd->callback([res] { results(*res); });
+
+    // predictions
+    struct PredOptions {
+        std::string db, split = "test", out;
+        std::int64_t id = 0;
+    };
+    auto pred = std::make_shared<PredOptions>();
+    auto* predCmd = app.add_subcommand("predictions", "Export a run's per-row predictions as CSV (uid,iid,label,score,not_cold)");
+    predCmd->add_option("RUN_ID", pred->id, "run id")->required()->check(CLI::PositiveNumber);
+    predCmd->add_option("--split", pred->split, "Split (default test)");
+    predCmd->add_option("--out", pred->out, "Output CSV file (default: standard output)");
+    addDbOption(predCmd, pred->db);
+    predCmd->callback([pred] { predictions(pred->db, pred->id, pred->split, pred->out); });
+}
+
 }  // namespace glr::cli

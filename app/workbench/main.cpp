@@ -1,1 +1,111 @@
-int main() { return 0; }
+// graphlora-workbench: the Qt desktop application. Wires the session (with the real trainer) to
+// the main window; --screenshot renders every panel to PNG files and exits (works with
+// QT_QPA_PLATFORM=offscreen), --run starts a config at once with the live curves in view.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <cstdio>
+
+#include "mainwindow/main_window.h"
+#include "panels/dataset_panel.h"
+#include "panels/experiment_panel.h"
+#include "panels/runs_panel.h"
+#include "session/workbench_session.h"
+#include "settings/settings.h"
+#include "store/run_store.h"
+#include "train/experiment_runner.h"
+
+namespace {
+
+// Fills the panels that need a choice for a representative picture: the finished runs selected
+// (up to eight), and the statistics of the split the newest run trained on.
+void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSession& session) {
+    using namespace glr::ui;
+    window.reloadAll();
+    QVector<qint64> finished;
+    QString splitDir;
+    for (const RunSummary& run : session.runs()) {
+        if (!run.isFinished()) continue;
+        if (finished.size() < 8) finished << run.id;
+        if (splitDir.isEmpty()) {
+            const auto config = QJsonDocument::fromJson(run.configJson.toUtf8()).object();
+            splitDir = config.value(QStringLiteral("data")).toObject().value(QStringLiteral("dir")).toString();
+        }
+    }
+    window.selectRuns(finished);
+    if (!splitDir.isEmpty() && QFileInfo(splitDir).isDir()) {
+        DatasetPanel& dataset = window.datasetPanel();
+        dataset.setSplitDir(splitDir);
+        QEventLoop wait;
+        QObject::connect(&dataset, &DatasetPanel::statsShown, &wait, &QEventLoop::quit);
+        QTimer::singleShot(120000, &wait, &QEventLoop::quit);
+        dataset.computeStats();
+        wait.exec();
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("GraphLoRA"));
+    QApplication::setApplicationName(QStringLiteral("Workbench"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    Q_INIT_RESOURCE(resources);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("GraphLoRA Workbench: configure, run, sweep and compare recommenders"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dbOption(QStringLiteral("db"), QStringLiteral("Experiment store (default: $GRAPHLORA_DB or runs.sqlite)"),
+                                      QStringLiteral("PATH"));
+    const QCommandLineOption runOption(QStringLiteral("run"), QStringLiteral("Start this experiment config at once"),
+                                       QStringLiteral("CONFIG.json"));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                              QStringLiteral("Render every panel to DIR/NN-panel.png and exit"), QStringLiteral("DIR"));
+    parser.addOptions({dbOption, runOption, screenshotOption});
+    parser.process(app);
+
+    const bool screenshots = parser.isSet(screenshotOption);
+    QTemporaryDir settingsDir;
+    if (screenshots) glr::ui::SettingsStorage::useFile(settingsDir.filePath(QStringLiteral("screenshot.ini")));
+
+    glr::ui::WorkbenchSession session(&glr::runExperiment);
+    glr::ui::MainWindow window(session);
+    QObject::connect(&session, &glr::ui::WorkbenchSession::errorOccurred, [](const QString& message) {
+        std::fprintf(stderr, "graphlora-workbench: %s\n", qPrintable(message));
+    });
+
+    QString storePath = parser.value(dbOption);
+    if (storePath.isEmpty()) storePath = QString::fromStdString(glr::store::defaultStorePath());
+    if (!session.openStore(storePath)) return 1;
+
+    if (screenshots) {
+        populateForScreenshots(window, session);
+        QString error;
+        const QStringList files = window.saveScreenshots(parser.value(screenshotOption), QSize(1440, 900), &error);
+        for (const QString& file : files) std::printf("%s\n", qPrintable(file));
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "graphlora-workbench: %s\n", qPrintable(error));
+            return 1;
+        }
+        return 0;
+    }
+
+    window.show();
+    if (parser.isSet(runOption)) {
+        const QString config = QFileInfo(parser.value(runOption)).absoluteFilePath();
+        window.experimentPanel().loadFile(config);
+        glr::ui::RunSpec spec;
+        spec.configPath = config;
+        if (session.enqueueRun(spec) == 0) return 1;
+        window.showPanel(QStringLiteral("curves"));
+    }
+    return app.exec();
+}

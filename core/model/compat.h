@@ -16,6 +16,12 @@ namespace glr::compat {
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                      const at::Tensor& additiveMask);
 
+// The same with grouped-query attention and causal masking: k/v may have fewer heads Hkv (dividing
+// H; each serves H/Hkv consecutive query heads) and are not expanded in memory where avoidable.
+// isCausal (only with an undefined mask and T == S) masks keys after the query.
+at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                     const at::Tensor& additiveMask, bool isCausal);
+
 // LibTorch starts with one intra-op thread on some builds; use every core unless told otherwise.
 void useAllCores(int threads = 0);
 

@@ -6,6 +6,17 @@
 
 namespace glr {
 
+std::string shapeString(at::IntArrayRef shape) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+std::string describeTensor(const at::Tensor& t) {
+    if (!t.defined()) return "undefined";
+    return std::string(c10::toString(t.scalar_type())) + " " + shapeString(t.sizes());
+}
+
 at::ScalarType toScalarType(io::DType dtype) {
     switch (dtype) {
         case io::DType::F64: return at::kDouble;

@@ -10,6 +10,10 @@
 namespace glr {
 
 at::ScalarType toScalarType(io::DType dtype);
+// "[3, 16, 512]" — for error messages (fmt cannot print IntArrayRef directly).
+std::string shapeString(at::IntArrayRef shape);
+// "F32 [3, 16, 512]", or "undefined".
+std::string describeTensor(const at::Tensor& t);
 io::DType toDType(at::ScalarType type);
 
 // Copies one tensor out of the mapping (converted to `as` when given).

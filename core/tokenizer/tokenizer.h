@@ -36,4 +36,14 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& path);
 // that have no tokenizer of their own (vocabSize >= 259).
 std::unique_ptr<Tokenizer> makeByteTokenizer();
 
+// A llama2.c `tokenizer.bin` (int32 max_token_length, then per token: float32 score, int32 length,
+// bytes). The file does not store the token count: with vocabSize > 0 (from the checkpoint
+// header) exactly that many tokens are read and a shorter file is an error; with -1 tokens are
+// read until the end of the file. Encoding follows llama2.c's run.c: a " " dummy prefix for
+// non-empty text, one token per UTF-8 character with <0xXX> byte fallback (id 3 + byte), then the
+// highest-scoring adjacent merge, leftmost first, until none applies. BOS is 1 and EOS 2.
+// decode() treats the start of `ids` like the position after BOS (one leading space of the first
+// piece is dropped, as llama2.c and SentencePiece do), so decode whole sequences, not fragments.
+std::unique_ptr<Tokenizer> loadLlama2cTokenizer(const std::string& path, int vocabSize = -1);
+
 }  // namespace glr

@@ -1,0 +1,144 @@
+#include "data/graph.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "data/rng.h"
+#include "util/error.h"
+
+namespace glr::data {
+
+std::int64_t Subgraph::local(std::int64_t globalNode) const {
+    auto it = globalToLocal.find(globalNode);
+    if (it == globalToLocal.end()) fail("node {} is not in the subgraph", globalNode);
+    return it->second;
+}
+
+BipartiteGraph BipartiteGraph::fromTrainPositives(const Split& train, const NodeIndex& index) {
+    std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
+    pairs.reserve(train.size());
+    for (const auto& row : train.rows)
+        if (row.label) pairs.emplace_back(row.uid, row.iid);
+    return fromPairs(pairs, index);
+}
+
+BipartiteGraph BipartiteGraph::fromPairs(const std::vector<std::pair<std::int32_t, std::int32_t>>& input,
+                                         const NodeIndex& index) {
+    for (const auto& [u, i] : input) {
+        GLR_CHECK(u >= 0 && u < index.numUsers, "user {} outside [0, {})", u, index.numUsers);
+        GLR_CHECK(i >= 0 && i < index.numItems, "item {} outside [0, {})", i, index.numItems);
+    }
+    auto pairs = input;
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+
+    BipartiteGraph g;
+    g.index_ = index;
+    const std::int64_t n = index.numNodes();
+    CsrMatrix& a = g.adjacency_;
+    a.rows = a.cols = n;
+    a.rowPtr.assign(n + 1, 0);
+    for (const auto& [u, i] : pairs) {
+        ++a.rowPtr[index.userNode(u) + 1];
+        ++a.rowPtr[index.itemNode(i) + 1];
+    }
+    std::partial_sum(a.rowPtr.begin(), a.rowPtr.end(), a.rowPtr.begin());
+    a.colIdx.resize(a.rowPtr[n]);
+    std::vector<std::int64_t> fill(a.rowPtr.begin(), a.rowPtr.end() - 1);
+    // Pairs sorted by (user, item): user rows receive items in ascending order and item rows
+    // receive users in ascending order, so every row comes out sorted.
+    for (const auto& [u, i] : pairs) {
+        const std::int64_t un = index.userNode(u), in = index.itemNode(i);
+        a.colIdx[fill[un]++] = in;
+        a.colIdx[fill[in]++] = un;
+    }
+    a.values.assign(a.colIdx.size(), 1.0f);
+
+    CsrMatrix& norm = g.normalized_;
+    norm = a;
+    std::vector<double> invSqrtDegree(n, 0.0);
+    for (std::int64_t v = 0; v < n; ++v) {
+        const std::int64_t d = a.rowPtr[v + 1] - a.rowPtr[v];
+        if (d > 0) invSqrtDegree[v] = 1.0 / std::sqrt(double(d));
+    }
+    for (std::int64_t v = 0; v < n; ++v)
+        for (std::int64_t k = a.rowPtr[v]; k < a.rowPtr[v + 1]; ++k)
+            norm.values[k] = static_cast<float>(invSqrtDegree[v] * invSqrtDegree[a.colIdx[k]]);
+    return g;
+}
+
+std::int64_t BipartiteGraph::degree(std::int64_t node) const {
+    GLR_CHECK(node >= 0 && node < numNodes(), "node {} outside [0, {})", node, numNodes());
+    return adjacency_.rowPtr[node + 1] - adjacency_.rowPtr[node];
+}
+
+std::vector<std::int64_t> BipartiteGraph::edgeIndex() const {
+    const std::int64_t nnz = adjacency_.nnz();
+    std::vector<std::int64_t> out(2 * nnz);
+    for (std::int64_t v = 0; v < adjacency_.rows; ++v)
+        for (std::int64_t k = adjacency_.rowPtr[v]; k < adjacency_.rowPtr[v + 1]; ++k) out[k] = v;
+    std::copy(adjacency_.colIdx.begin(), adjacency_.colIdx.end(), out.begin() + nnz);
+    return out;
+}
+
+Subgraph BipartiteGraph::oneHop(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options) const {
+    Subgraph sub;
+    auto addNode = [&](std::int64_t node) {
+        if (sub.globalToLocal.emplace(node, static_cast<std::int64_t>(sub.nodes.size())).second)
+            sub.nodes.push_back(node);
+    };
+    for (std::int64_t node : seedNodes) {
+        GLR_CHECK(node >= 0 && node < numNodes(), "seed node {} outside [0, {})", node, numNodes());
+        addNode(node);
+    }
+    sub.numSeeds = static_cast<std::int64_t>(sub.nodes.size());
+
+    std::vector<std::int64_t> picked;
+    for (std::int64_t s = 0; s < sub.numSeeds; ++s) {
+        const std::int64_t node = sub.nodes[s];
+        const std::int64_t begin = adjacency_.rowPtr[node], end = adjacency_.rowPtr[node + 1];
+        const std::int64_t degree = end - begin;
+        if (options.fanout < 0 || degree <= options.fanout) {
+            for (std::int64_t k = begin; k < end; ++k) addNode(adjacency_.colIdx[k]);
+            continue;
+        }
+        // A partial Fisher–Yates with a generator seeded by (seed, node): the same node gets the
+        // same neighbours in every batch of a run.
+        picked.assign(adjacency_.colIdx.begin() + begin, adjacency_.colIdx.begin() + end);
+        SplitMix64 rng(mixSeed(options.seed, static_cast<std::uint64_t>(node)));
+        for (std::int64_t i = 0; i < options.fanout; ++i)
+            std::swap(picked[i], picked[i + rng.below(static_cast<std::uint64_t>(degree - i))]);
+        picked.resize(options.fanout);
+        std::sort(picked.begin(), picked.end());
+        for (std::int64_t neighbour : picked) addNode(neighbour);
+    }
+
+    // The subgraph induced on the chosen nodes, with the full graph's Â values.
+    const std::int64_t m = static_cast<std::int64_t>(sub.nodes.size());
+    CsrMatrix& a = sub.adjacency;
+    CsrMatrix& norm = sub.normalized;
+    a.rows = a.cols = norm.rows = norm.cols = m;
+    a.rowPtr.assign(m + 1, 0);
+    std::vector<std::pair<std::int64_t, float>> row;
+    for (std::int64_t l = 0; l < m; ++l) {
+        const std::int64_t node = sub.nodes[l];
+        row.clear();
+        for (std::int64_t k = adjacency_.rowPtr[node]; k < adjacency_.rowPtr[node + 1]; ++k) {
+            auto it = sub.globalToLocal.find(adjacency_.colIdx[k]);
+            if (it != sub.globalToLocal.end()) row.emplace_back(it->second, normalized_.values[k]);
+        }
+        std::sort(row.begin(), row.end());
+        for (const auto& [col, value] : row) {
+            a.colIdx.push_back(col);
+            norm.values.push_back(value);
+        }
+        a.rowPtr[l + 1] = static_cast<std::int64_t>(a.colIdx.size());
+    }
+    a.values.assign(a.colIdx.size(), 1.0f);
+    norm.rowPtr = a.rowPtr;
+    norm.colIdx = a.colIdx;
+    return sub;
+}
+
+}  // namespace glr::data

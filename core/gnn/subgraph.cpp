@@ -1,0 +1,36 @@
+#include "gnn/subgraph.h"
+
+#include "util/error.h"
+
+namespace glr::gnn {
+
+Subgraph oneHopSubgraph(const GraphAdjacency& graph, const std::vector<std::int64_t>& centres) {
+    GLR_CHECK(graph.defined(), "1-hop subgraph of an empty graph adjacency");
+    Subgraph out;
+    out.globalIds = oneHopNodes(graph.normalizedCsr(), centres);
+    std::vector<char> seen(std::size_t(graph.numNodes()), 0);
+    for (std::int64_t centre : centres)
+        if (!seen[std::size_t(centre)]) {
+            seen[std::size_t(centre)] = 1;
+            ++out.numCentres;
+        }
+    out.adjacency = graph.subgraph(out.globalIds);
+    return out;
+}
+
+at::Tensor encodeSubgraph(GraphEncoderImpl& encoder, const at::Tensor& features, const GraphAdjacency& localGraph,
+                          const at::Tensor& globalIds, const at::Tensor& outputRows) {
+    GLR_CHECK(globalIds.dim() == 1 && globalIds.size(0) == localGraph.numNodes(),
+              "subgraph encoding: {} global ids for a subgraph of {} nodes", globalIds.numel(), localGraph.numNodes());
+    at::Tensor local = features.index_select(0, globalIds.to(features.device(), at::kLong));
+    at::Tensor encoded = encoder.forward(local, localGraph);
+    return encoded.index_select(0, outputRows.to(encoded.device(), at::kLong));
+}
+
+at::Tensor encodeSubgraph(GraphEncoderImpl& encoder, const at::Tensor& features, const Subgraph& subgraph) {
+    at::Tensor ids = at::tensor(subgraph.globalIds, at::TensorOptions().dtype(at::kLong));
+    at::Tensor centres = at::arange(subgraph.numCentres, at::TensorOptions().dtype(at::kLong));
+    return encodeSubgraph(encoder, features, subgraph.adjacency, ids, centres);
+}
+
+}  // namespace glr::gnn

@@ -1,0 +1,184 @@
+// The sparse adjacency: normalisation, the CSR kernel against torch's sparse and dense products,
+// its gradient, thread-count independence, subgraphs, and malformed input.
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "common/test_support.h"
+#include "gnn/data_bridge.h"
+#include "gnn/graph_adjacency.h"
+#include "gnn_fixtures.h"
+#include "util/error.h"
+
+using namespace glr::gnn;
+
+namespace {
+
+CsrGraph randomBipartite(std::int64_t users, std::int64_t items, std::int64_t pairs, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::int64_t> user(0, users - 1), item(0, items - 1);
+    std::vector<std::pair<std::int64_t, std::int64_t>> list;
+    for (std::int64_t p = 0; p < pairs; ++p) list.emplace_back(user(rng), item(rng));
+    return bipartiteStructure(users, items, list);
+}
+
+template <typename Fn>
+void expectInputError(Fn fn, const char* needle) {
+    try {
+        fn();
+        QFAIL(qPrintable(QString("no error; expected one containing '%1'").arg(needle)));
+    } catch (const glr::InputError& e) {
+        QVERIFY2(std::strstr(e.what(), needle) != nullptr, e.what());
+    }
+}
+
+}  // namespace
+
+class TestGraphAdjacency : public QObject {
+    Q_OBJECT
+
+private slots:
+    void normalisationByHand() {
+        // 4 users (user 3 isolated), 3 items; the duplicate pair (1,1) is one edge.
+        CsrGraph s = bipartiteStructure(4, 3, {{0, 0}, {0, 1}, {1, 1}, {1, 1}, {2, 2}});
+        QCOMPARE(s.numNodes, std::int64_t(7));
+        QCOMPARE(s.nnz(), std::int64_t(8));  // 4 distinct pairs, both directions
+        GraphAdjacency g = GraphAdjacency::fromStructure(s);
+        at::Tensor a = g.normalized().toDense();
+        // deg(user0) = 2, deg(item0 = node 4) = 1, deg(item1 = node 5) = 2, deg(user2) = deg(item2) = 1
+        QVERIFY(std::abs(a[0][4].item<float>() - float(1 / std::sqrt(2.0))) < 1e-7);
+        QVERIFY(std::abs(a[0][5].item<float>() - 0.5f) < 1e-7);
+        QVERIFY(std::abs(a[5][1].item<float>() - float(1 / std::sqrt(2.0))) < 1e-7);
+        QCOMPARE(a[2][6].item<float>(), 1.0f);
+        QCOMPARE(a[3].abs().sum().item<float>(), 0.0f);  // isolated user: empty row
+        QVERIFY(g.normalized().symmetric());
+
+        // With self loops: D̃ = D + 1, so user0 (3) — item1 (3) is 1/3, the diagonal 1/d̃.
+        at::Tensor l = g.withSelfLoops().toDense();
+        QVERIFY(std::abs(l[0][5].item<float>() - 1.0f / 3.0f) < 1e-7);
+        QVERIFY(std::abs(l[0][0].item<float>() - 1.0f / 3.0f) < 1e-7);
+        QCOMPARE(l[3][3].item<float>(), 1.0f);  // isolated node: only its self loop
+        QVERIFY(std::abs(l[4][4].item<float>() - 0.5f) < 1e-7);
+    }
+
+    void fixtureGraphFromPairsEqualsEdgeIndex() {
+        GLR_REQUIRE_SHARED("fixtures/gnn.safetensors");
+        auto f = glr::test::loadGnnFixture(glr::test::sharedPath("fixtures/gnn.safetensors"));
+        const std::int64_t users = f["num_users"].item<std::int64_t>(), items = f["num_items"].item<std::int64_t>();
+        std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+        for (std::int64_t p = 0; p < f["pairs"].size(0); ++p)
+            pairs.emplace_back(f["pairs"][p][0].item<std::int64_t>(), f["pairs"][p][1].item<std::int64_t>());
+        CsrGraph fromPairs = bipartiteStructure(users, items, pairs);
+        CsrGraph fromEdges = structureFromEdges(users + items, glr::test::toVector(f["edge_index"][0]),
+                                                glr::test::toVector(f["edge_index"][1]));
+        QVERIFY(fromPairs.rowPtr == fromEdges.rowPtr);
+        QVERIFY(fromPairs.col == fromEdges.col);
+    }
+
+    void kernelMatchesTorchSparseAndDense() {
+        torch::manual_seed(0);
+        // 80k non-zeros: several row chunks, dense item rows and sparse user rows.
+        GraphAdjacency g = GraphAdjacency::fromStructure(randomBipartite(3000, 1000, 40000, 1));
+        at::Tensor x = at::randn({g.numNodes(), 16});
+        at::Tensor y = g.normalized().propagate(x);
+        at::Tensor reference = g.normalized().propagateReference(x);
+        at::Tensor dense = at::mm(g.normalized().toDense().to(at::kDouble), x.to(at::kDouble));
+        QVERIFY(glr::test::tensorRelativeError(y, dense) < 1e-6);
+        QVERIFY(glr::test::tensorRelativeError(reference, dense) < 1e-6);
+        // double features run the same kernel in double
+        at::Tensor yDouble = g.normalized().propagate(x.to(at::kDouble));
+        QVERIFY(glr::test::tensorRelativeError(yDouble, dense) < 1e-12);
+    }
+
+    void resultDoesNotDependOnThreadCount() {
+        torch::manual_seed(1);
+        GraphAdjacency g = GraphAdjacency::fromStructure(randomBipartite(3000, 1000, 40000, 2));
+        at::Tensor x = at::randn({g.numNodes(), 32});
+        const int threads = at::get_num_threads();
+        at::set_num_threads(1);
+        at::Tensor one = g.normalized().propagate(x);
+        at::set_num_threads(4);
+        at::Tensor four = g.normalized().propagate(x);
+        at::set_num_threads(threads);
+        QVERIFY(at::equal(one, four));
+    }
+
+    void gradientIsTransposedProduct() {
+        // A directed (non-symmetric) matrix, so Âᵀ differs from Â.
+        CsrGraph directed;
+        directed.numNodes = 4;
+        directed.rowPtr = {0, 2, 3, 3, 5};
+        directed.col = {1, 3, 2, 0, 1};
+        directed.values = {0.5f, -1.0f, 2.0f, 0.25f, 3.0f};
+        SparseAdjacency a = SparseAdjacency::fromCsr(directed);
+        QVERIFY(!a.symmetric());
+        at::Tensor x = at::randn({4, 3}, at::kDouble).requires_grad_(true);
+        at::Tensor weights = at::randn({4, 3}, at::kDouble);
+        (a.propagate(x) * weights).sum().backward();
+        at::Tensor dense = a.toDense().to(at::kDouble);
+        QVERIFY(glr::test::tensorRelativeError(x.grad(), at::mm(dense.t(), weights)) < 1e-12);
+        QVERIFY(glr::test::tensorRelativeError(a.propagate(x.detach()), at::mm(dense, x.detach())) < 1e-12);
+    }
+
+    void subgraphKeepsFullGraphCoefficients() {
+        GraphAdjacency g = GraphAdjacency::fromStructure(randomBipartite(50, 30, 200, 3));
+        std::vector<std::int64_t> nodes = oneHopNodes(g.normalizedCsr(), {5, 60, 5});
+        QCOMPARE(nodes[0], std::int64_t(5));
+        QCOMPARE(nodes[1], std::int64_t(60));
+        QVERIFY(std::is_sorted(nodes.begin() + 2, nodes.end()));
+        GraphAdjacency sub = g.subgraph(nodes);
+        QCOMPARE(sub.numNodes(), std::int64_t(nodes.size()));
+        at::Tensor full = g.normalized().toDense();
+        at::Tensor local = sub.normalized().toDense();
+        at::Tensor index = at::tensor(nodes, at::kLong);
+        QVERIFY(at::equal(local, full.index_select(0, index).index_select(1, index)));
+        at::Tensor fullLoops = g.withSelfLoops().toDense();
+        QVERIFY(at::equal(sub.withSelfLoops().toDense(), fullLoops.index_select(0, index).index_select(1, index)));
+    }
+
+    void dataModuleCsrConverts() {
+        glr::data::CsrMatrix m;
+        m.rows = m.cols = 3;
+        m.rowPtr = {0, 1, 2, 2};
+        m.colIdx = {1, 0};
+        m.values = {0.5f, 0.5f};
+        CsrGraph g = toCsrGraph(m);
+        QCOMPARE(g.numNodes, std::int64_t(3));
+        QVERIFY(g.col == m.colIdx && g.values == m.values);
+        QVERIFY(SparseAdjacency::fromCsr(g).symmetric());
+        m.cols = 4;
+        expectInputError([&] { toCsrGraph(m); }, "must be square");
+        m.cols = 3;
+        m.colIdx = {1, 3};
+        expectInputError([&] { toCsrGraph(m, "train graph"); }, "train graph: col[1] = 3");
+    }
+
+    void malformedInputIsReported() {
+        expectInputError([] { bipartiteStructure(2, 2, {{0, 2}}); }, "item index 2");
+        expectInputError([] { normalizeSymmetric(structureFromEdges(3, {0}, {1}), false); }, "not symmetric");
+        CsrGraph bad;
+        bad.numNodes = 2;
+        bad.rowPtr = {0, 1, 2};
+        bad.col = {1, 5};
+        expectInputError([&] { SparseAdjacency::fromCsr(bad); }, "col[1] = 5");
+        bad.col = {1, 0};
+        bad.rowPtr = {0, 2, 1};
+        expectInputError([&] { SparseAdjacency::fromCsr(bad); }, "rowPtr decreases");
+        bad.rowPtr = {0, 1};
+        expectInputError([&] { SparseAdjacency::fromCsr(bad); }, "rowPtr has 2 entries");
+        expectInputError([&] { inducedSubgraph(normalizeSymmetric(structureFromEdges(2, {0, 1}, {1, 0}), false), {0, 0}); },
+                         "listed twice");
+        GraphAdjacency noLoops = GraphAdjacency::fromNormalized(normalizeSymmetric(structureFromEdges(2, {0, 1}, {1, 0}), false));
+        QVERIFY_THROWS_EXCEPTION(glr::Error, noLoops.withSelfLoops());
+        at::Tensor wrongRows = at::zeros({3, 2});
+        QVERIFY_THROWS_EXCEPTION(glr::Error, noLoops.normalized().propagate(wrongRows));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGraphAdjacency)
+#include "test_graph_adjacency.moc"

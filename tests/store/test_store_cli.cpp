@@ -1,0 +1,184 @@
+// `graphlora runs|results|predictions` run as a user would, against a store filled here with
+// RunStore. Checks the script-facing CSV columns exactly and the error paths' exit codes.
+#include <QtTest>
+
+#include <QProcess>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/test_support.h"
+#include "store/run_store.h"
+
+using namespace glr::store;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int exitCode = -1;
+    std::string out, err;
+};
+
+Result runCli(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(QString(GRAPHLORA_CLI_PATH), args);
+    Result r;
+    if (!process.waitForFinished(60000)) return r;
+    r.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    r.out = process.readAllStandardOutput().toStdString();
+    r.err = process.readAllStandardError().toStdString();
+    return r;
+}
+
+std::string readAll(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+class TestStoreCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    QString db_;
+    std::int64_t g1_ = 0, g2_ = 0, t_ = 0;
+
+private slots:
+    void initTestCase() {
+        if (!fs::exists(GRAPHLORA_CLI_PATH))
+            QSKIP("graphlora binary not built (build the `graphlora` target first)");
+        db_ = tmp_.filePath("runs.sqlite");
+        RunStore store(db_.toStdString());
+        auto make = [&](const std::string& name, const std::string& method, std::int64_t seed) {
+            NewRun run;
+            run.name = name;
+            run.method = method;
+            run.seed = seed;
+            json config = {{"method", {{"name", method}}}};
+            run.groupHash = "group-" + method;  // both graphlora runs differ only by seed
+            config["seed"] = seed;
+            run.configJson = config.dump();
+            return store.createRun(run);
+        };
+        g1_ = make("gl-s1", "graphlora", 1);
+        g2_ = make("gl-s2", "graphlora", 2);
+        t_ = make("tallrec", "tallrec", 1);
+        store.writeResults(g1_, {{0, "test", "all", "auc", 0.70, 100}, {0, "test", "all", "uauc", 0.60, 100}});
+        store.writeResults(g2_, {{0, "test", "all", "auc", 0.74, 100}, {0, "test", "all", "uauc", 0.64, 100}});
+        store.writeResults(t_, {{0, "test", "all", "auc", 0.65, 100}, {0, "valid", "all", "auc", 0.66, 50}});
+        store.setStatus(g1_, RunStatus::Finished);
+        store.writePredictions(g1_, "test", {{1, 10, 1, 0.75, true}, {2, 20, 0, -0.5, false}});
+        store.addArtifact(g1_, "best_checkpoint", "/tmp/ckpt", 40);
+    }
+
+    void helpListsVerbs() {
+        auto r = runCli({"--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* verb : {"runs", "results", "predictions"})
+            QVERIFY2(r.out.find(verb) != std::string::npos, r.out.c_str());
+        QCOMPARE(runCli({"runs", "list", "--help"}).exitCode, 0);
+    }
+
+    void runsListCsv() {
+        auto r = runCli({"runs", "list", "--db", db_, "--format", "csv"});
+        QCOMPARE(r.exitCode, 0);
+        std::istringstream lines(r.out);
+        std::string header, first;
+        std::getline(lines, header);
+        std::getline(lines, first);
+        QCOMPARE(header, std::string("run_id,name,method,status,created,finished"));
+        QVERIFY2(first.rfind(std::to_string(t_) + ",tallrec,tallrec,queued,", 0) == 0, first.c_str());
+        QVERIFY(r.out.find(std::to_string(g1_) + ",gl-s1,graphlora,finished,") != std::string::npos);
+
+        auto j = runCli({"runs", "list", "--db", db_, "--format", "json"});
+        QCOMPARE(j.exitCode, 0);
+        json parsed = json::parse(j.out);
+        QCOMPARE(parsed.size(), std::size_t(3));
+        QCOMPARE(parsed[2]["name"].get<std::string>(), std::string("gl-s1"));
+
+        auto table = runCli({"runs", "list", "--db", db_});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY2(table.out.find("0.7000") != std::string::npos, table.out.c_str());  // test AUC column
+    }
+
+    void databaseFromEnvironment() {
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("GRAPHLORA_DB", db_);
+        auto r = runCli({"runs", "list", "--format", "csv"}, env);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.find("gl-s2") != std::string::npos);
+    }
+
+    void resultsCsvAndTables() {
+        auto r = runCli({"results", "--db", db_, "--format", "csv"});
+        QCOMPARE(r.exitCode, 0);
+        std::istringstream lines(r.out);
+        std::string header;
+        std::getline(lines, header);
+        QCOMPARE(header, std::string("run_id,run_name,method,split,subset,metric,value"));
+        QVERIFY2(r.out.find(std::to_string(g1_) + ",gl-s1,graphlora,test,all,auc,0.7\n") != std::string::npos, r.out.c_str());
+        QVERIFY(r.out.find(std::to_string(t_) + ",tallrec,tallrec,valid,all,auc,0.66\n") != std::string::npos);
+        auto onlyTest = runCli({"results", "--db", db_, "--format", "csv", "--split", "test", "--runs",
+                                QString::number(t_)});
+        QCOMPARE(onlyTest.out, "run_id,run_name,method,split,subset,metric,value\n" + std::to_string(t_) +
+                                   ",tallrec,tallrec,test,all,auc,0.65\n");
+
+        // Seeds grouped: AUC mean 0.72, sample std 0.0283 (|0.70-0.74|/sqrt 2).
+        auto md = runCli({"results", "--db", db_, "--format", "md", "--subsets", "all"});
+        QCOMPARE(md.exitCode, 0);
+        QVERIFY2(md.out.find("| graphlora | 2 | **0.7200 ± 0.0283** | **0.6200 ± 0.0283** |") != std::string::npos,
+                 md.out.c_str());
+        QVERIFY2(md.out.find("| tallrec | 1 | 0.6500 | – |") != std::string::npos, md.out.c_str());
+        auto latex = runCli({"results", "--db", db_, "--format", "latex"});
+        QCOMPARE(latex.exitCode, 0);
+        QVERIFY(latex.out.find("\\textbf{0.7200 $\\pm$ 0.0283}") != std::string::npos);
+    }
+
+    void predictionsExport() {
+        std::string out = tmp_.filePath("pred.csv").toStdString();
+        auto r = runCli({"predictions", QString::number(g1_), "--split", "test", "--db", db_, "--out",
+                         QString::fromStdString(out)});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(readAll(out), std::string("uid,iid,label,score,not_cold\n1,10,1,0.75,1\n2,20,0,-0.5,0\n"));
+        auto none = runCli({"predictions", QString::number(t_), "--split", "test", "--db", db_});
+        QCOMPARE(none.exitCode, 1);
+        QVERIFY2(none.err.find("has no predictions for split 'test'") != std::string::npos, none.err.c_str());
+        auto missing = runCli({"predictions", "999", "--db", db_});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.rfind("graphlora: error: run 999 not found", 0) == 0, missing.err.c_str());
+    }
+
+    void showAndDelete() {
+        auto show = runCli({"runs", "show", QString::number(g1_), "--db", db_});
+        QCOMPARE(show.exitCode, 0);
+        QVERIFY(show.out.find("gl-s1") != std::string::npos);
+        QVERIFY(show.out.find("\"name\": \"graphlora\"") != std::string::npos);  // the config
+        QVERIFY(show.out.find("best_checkpoint") != std::string::npos);
+        auto del = runCli({"runs", "delete", QString::number(t_), "--db", db_});
+        QCOMPARE(del.exitCode, 0);
+        auto list = runCli({"runs", "list", "--db", db_, "--format", "csv"});
+        QVERIFY(list.out.find("tallrec") == std::string::npos);
+    }
+
+    void errorsAreOneLineAndNonZero() {
+        auto r = runCli({"runs", "list", "--db", tmp_.filePath("nope.sqlite")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.find("no such file") != std::string::npos, r.err.c_str());
+        QCOMPARE(std::count(r.err.begin(), r.err.end(), '\n'), std::ptrdiff_t(1));
+        QVERIFY(!fs::exists(tmp_.filePath("nope.sqlite").toStdString()));
+        auto badFormat = runCli({"results", "--db", db_, "--format", "xls"});
+        QVERIFY(badFormat.exitCode > 0 && badFormat.exitCode < 128);
+        auto badRuns = runCli({"results", "--db", db_, "--runs", "1,x"});
+        QCOMPARE(badRuns.exitCode, 1);
+        QVERIFY2(badRuns.err.find("--runs") != std::string::npos, badRuns.err.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStoreCli)
+#include "test_store_cli.moc"

@@ -1,0 +1,247 @@
+// Plain UI logic (no widgets): curve smoothing, the runs filter language, config diffs, mean ± std
+// and the progress throttle. Expected numbers are worked out by hand in the comments.
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+
+#include "logic/aggregate.h"
+#include "logic/config_diff.h"
+#include "logic/filter_expression.h"
+#include "logic/latency_probe.h"
+#include "logic/progress_coalescer.h"
+#include "logic/smoothing.h"
+
+using namespace glr::ui;
+
+namespace {
+
+FilterableRun makeRun(const QString& name, const QString& method, const QString& status, double auc,
+                      QStringList tags = {}, int seed = 42) {
+    FilterableRun run;
+    run.fields["name"] = name;
+    run.fields["method"] = method;
+    run.fields["status"] = status;
+    run.fields["dataset"] = "ml1m-collm";
+    run.fields["seed"] = QString::number(seed);
+    run.tags = tags;
+    run.metrics["auc"] = auc;
+    run.metrics["test/auc"] = auc;
+    run.metrics["ndcg@10"] = auc / 2;
+    return run;
+}
+
+glr::ProgressSnapshot snapshot(const std::string& phase, std::int64_t step, double loss,
+                               std::map<std::string, double> metrics = {}) {
+    glr::ProgressSnapshot s;
+    s.phase = phase;
+    s.step = step;
+    s.trainLoss = loss;
+    s.epoch = step / 100.0;
+    s.elapsedSeconds = step * 0.01;
+    s.metrics = std::move(metrics);
+    return s;
+}
+
+}  // namespace
+
+class TestLogic : public QObject {
+    Q_OBJECT
+private slots:
+    void smoothingMatchesHandComputedWeightedAverages() {
+        // Debiased EMA at step n = sum_i w^(n-i) y_i / sum_i w^(n-i).
+        const auto s = debiasedEma({1, 2, 3}, 0.5);
+        QCOMPARE(s.size(), std::size_t(3));
+        QVERIFY(std::abs(s[0] - 1.0) < 1e-12);
+        QVERIFY(std::abs(s[1] - (0.5 * 1 + 2) / 1.5) < 1e-12);             // 1.6667
+        QVERIFY(std::abs(s[2] - (0.25 * 1 + 0.5 * 2 + 3) / 1.75) < 1e-12);  // 2.4286
+    }
+
+    void smoothingZeroWeightIsIdentityAndConstantStaysConstant() {
+        const std::vector<double> raw{0.7, 0.1, 0.9, 0.3};
+        QCOMPARE(debiasedEma(raw, 0.0), raw);
+        const std::vector<double> flat(50, 0.693);
+        QCOMPARE(debiasedEma(flat, 0.99), flat);
+    }
+
+    void smoothingSkipsNonFiniteValues() {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const auto s = debiasedEma({1, nan, 3}, 0.5);
+        QVERIFY(std::isnan(s[1]));
+        // The NaN does not count: the third value is the second sample, (0.5·1 + 3) / 1.5.
+        QVERIFY(std::abs(s[2] - 3.5 / 1.5) < 1e-12);
+    }
+
+    void smoothingStartsAtFirstValueNotZero() {
+        // Without debiasing an EMA with w = 0.9 would start at 0.1·y0.
+        const auto s = debiasedEma({5, 5.5, 4.5}, 0.9);
+        QVERIFY(std::abs(s[0] - 5) < 1e-12);
+        QVERIFY(s[1] > 5 && s[1] < 5.5);
+    }
+
+    void filterComparesMetrics() {
+        const auto f = FilterExpression::parse("auc > 0.7");
+        QVERIFY2(f.isValid(), qPrintable(f.error()));
+        QVERIFY(f.matches(makeRun("a", "graphlora", "finished", 0.71)));
+        QVERIFY(!f.matches(makeRun("b", "graphlora", "finished", 0.70)));
+        QVERIFY(FilterExpression::parse("auc>=0.7").matches(makeRun("b", "graphlora", "finished", 0.70)));
+        QVERIFY(FilterExpression::parse("ndcg@10 < 0.4").matches(makeRun("b", "x", "finished", 0.70)));
+        QVERIFY(FilterExpression::parse("test/auc = 0.5").matches(makeRun("b", "x", "finished", 0.5)));
+        // A run without the metric never matches a comparison.
+        QVERIFY(!FilterExpression::parse("uauc > 0").matches(makeRun("a", "x", "finished", 0.9)));
+        QCOMPARE(FilterExpression::parse("uauc > 0 and auc < 1").referencedKeys(), QStringList({"uauc", "auc"}));
+    }
+
+    void filterMatchesFieldsTagsAndWords() {
+        const auto run = makeRun("ml1m-graphlora-s1", "graphlora", "finished", 0.7, {"paper", "table3"}, 7);
+        QVERIFY(FilterExpression::parse("method:graphlora").matches(run));
+        QVERIFY(FilterExpression::parse("method:GraphLoRA,collm").matches(run));
+        QVERIFY(!FilterExpression::parse("method:lora").matches(run));   // exact, not substring
+        QVERIFY(FilterExpression::parse("method:*lora").matches(run));   // wildcard
+        QVERIFY(FilterExpression::parse("tag:paper").matches(run));
+        QVERIFY(!FilterExpression::parse("tag:draft").matches(run));
+        QVERIFY(FilterExpression::parse("status = finished").matches(run));
+        QVERIFY(FilterExpression::parse("seed = 7").matches(run));
+        QVERIFY(FilterExpression::parse("seed != 42").matches(run));
+        QVERIFY(FilterExpression::parse("s1").matches(run));      // name contains
+        QVERIFY(FilterExpression::parse("table").matches(run));   // a tag contains
+        QVERIFY(!FilterExpression::parse("sasrec").matches(run));
+    }
+
+    void filterCombinesWithAndOrNotAndParentheses() {
+        const auto good = makeRun("g", "graphlora", "finished", 0.8);
+        const auto failed = makeRun("f", "graphlora", "failed", 0.0);
+        const auto other = makeRun("o", "mf", "finished", 0.6);
+        const auto f = FilterExpression::parse("method:graphlora !status:failed");
+        QVERIFY(f.matches(good));
+        QVERIFY(!f.matches(failed));
+        QVERIFY(!f.matches(other));
+        const auto g = FilterExpression::parse("(auc > 0.75 or method:mf) && not status:failed");
+        QVERIFY(g.matches(good));
+        QVERIFY(g.matches(other));
+        QVERIFY(!g.matches(failed));
+        // `and` binds tighter than `or`.
+        const auto h = FilterExpression::parse("method:mf or method:graphlora auc > 0.75");
+        QVERIFY(h.matches(other));
+        QVERIFY(h.matches(good));
+        QVERIFY(!h.matches(makeRun("x", "graphlora", "finished", 0.7)));
+    }
+
+    void filterReportsMalformedExpressions() {
+        QVERIFY(FilterExpression::parse("").isEmpty());
+        QVERIFY(FilterExpression::parse("   ").matches(makeRun("a", "b", "c", 0)));
+        const auto notNumber = FilterExpression::parse("auc > high");
+        QVERIFY(!notNumber.isValid());
+        QVERIFY2(notNumber.error().contains("'high'") && notNumber.error().contains("not a number"),
+                 qPrintable(notNumber.error()));
+        QVERIFY(!notNumber.matches(makeRun("a", "b", "c", 0.9)));
+        const auto missing = FilterExpression::parse("auc >");
+        QVERIFY(missing.error().contains("expected a value after '>'"));
+        const auto unclosed = FilterExpression::parse("(auc > 0.5");
+        QVERIFY2(unclosed.error().contains("expected ')'"), qPrintable(unclosed.error()));
+        QVERIFY(FilterExpression::parse("auc > 0.5)").error().contains("unexpected ')'"));
+        QVERIFY(FilterExpression::parse("method:").error().contains("expected a value after 'method:'"));
+        QVERIFY(FilterExpression::parse("a & b").error().contains("'&&'"));
+    }
+
+    void configDiffKeepsOnlyDifferingKeys() {
+        const auto a = flattenConfigJson(R"({"seed": 1, "train": {"lr": 0.0001, "epochs": 1},
+            "method": {"name": "graphlora", "inject": {"layers": [-1], "alpha": 1.0}}})");
+        const auto b = flattenConfigJson(R"({"seed": 2, "train": {"lr": 1e-4, "epochs": 1},
+            "method": {"name": "graphlora", "inject": {"layers": [0, 1], "alpha": 1}}})");
+        const auto c = flattenConfigJson(R"({"seed": 1, "train": {"lr": 0.0001, "epochs": 1},
+            "method": {"name": "graphlora", "inject": {"layers": [-1], "alpha": 1.0}}, "notes": "x"})");
+        QCOMPARE(a.at("method.inject.layers"), QString("[-1]"));
+        QCOMPARE(a.at("train.lr"), b.at("train.lr"));  // 0.0001 == 1e-4 numerically
+        const ConfigDiff diff = diffConfigs({a, b, c});
+        QCOMPARE(diff.keys, QStringList({"method.inject.layers", "notes", "seed"}));
+        QCOMPARE(diff.values[0][1].value(), QString("[0,1]"));
+        QVERIFY(!diff.values[1][0].has_value());  // notes missing from a
+        QCOMPARE(diff.values[1][2].value(), QString("x"));
+        QCOMPARE(diff.values[2][1].value(), QString("2"));
+        const ConfigDiff all = diffConfigs({a, b}, false);
+        QCOMPARE(all.keys.size(), 6);
+        QString error;
+        QVERIFY(flattenConfigJson("{not json", &error).empty());
+        QVERIFY(error.contains("config JSON"));
+    }
+
+    void meanStdUsesSampleDeviation() {
+        // values 0.70, 0.72, 0.74: mean 0.72, sample std = sqrt((0.0004+0+0.0004)/2) = 0.02.
+        const MeanStd m = meanStd({0.70, 0.72, 0.74});
+        QCOMPARE(m.count, 3);
+        QVERIFY(std::abs(m.mean - 0.72) < 1e-12);
+        QVERIFY(std::abs(m.std - 0.02) < 1e-12);
+        QCOMPARE(formatMeanStd(m), QString("0.7200 ± 0.0200"));
+        QCOMPARE(formatMeanStd(meanStd({0.5})), QString("0.5000"));
+        QCOMPARE(formatMeanStd(meanStd({})), QString("–"));
+        const auto byLayer = aggregateByX({{2, 0.6}, {0, 0.5}, {2, 0.8}, {0, 0.5}});
+        QCOMPARE(byLayer.size(), std::size_t(2));
+        QVERIFY(std::abs(byLayer.at(2).mean - 0.7) < 1e-12);
+        QVERIFY(std::abs(byLayer.at(2).std - std::sqrt(0.02)) < 1e-12);
+        QCOMPARE(byLayer.at(0).std, 0.0);
+        const auto byLabel = aggregateByLabel({{"mf", 1}, {"graphlora", 3}, {"mf", 2}});
+        QCOMPARE(byLabel.front().first, QString("mf"));
+        QCOMPARE(byLabel.front().second.mean, 1.5);
+    }
+
+    void percentileInterpolatesLikeNumpy() {
+        // numpy.percentile([1,2,3,4], 99) = 3 + 0.97·1 = 3.97
+        QVERIFY(std::abs(percentile({4, 1, 3, 2}, 99) - 3.97) < 1e-12);
+        QCOMPARE(percentile({4, 1, 3, 2}, 50), 2.5);
+        QCOMPARE(percentile({}, 99), 0.0);
+    }
+
+    void coalescerThrottlesButKeepsEveryPoint() {
+        ProgressCoalescer coalescer(0.2);
+        int batches = 0;
+        std::vector<MetricPoint> received;
+        glr::ProgressSnapshot last;
+        // 1000 training steps reported over one second: at most ~5 batches plus the first.
+        for (int step = 1; step <= 1000; ++step) {
+            const double now = step * 0.001;
+            auto metrics = step >= 500 ? std::map<std::string, double>{{"valid/auc", 0.6}}
+                                       : std::map<std::string, double>{};
+            if (coalescer.add(snapshot("train", step, 1.0 / step, metrics), now)) {
+                auto batch = coalescer.take(now);
+                ++batches;
+                received.insert(received.end(), batch.points.begin(), batch.points.end());
+                last = batch.latest;
+            }
+        }
+        if (coalescer.hasPending()) {
+            auto batch = coalescer.take(1.0);
+            ++batches;
+            received.insert(received.end(), batch.points.begin(), batch.points.end());
+            last = batch.latest;
+        }
+        QVERIFY2(batches <= 7, qPrintable(QString::number(batches)));
+        QCOMPARE(last.step, std::int64_t(1000));
+        int lossPoints = 0, aucPoints = 0;
+        for (const auto& p : received) {
+            if (p.name == "train/loss") ++lossPoints;
+            if (p.name == "valid/auc") {
+                ++aucPoints;
+                QCOMPARE(p.step, std::int64_t(500));
+            }
+        }
+        QCOMPARE(lossPoints, 1000);
+        QCOMPARE(aucPoints, 1);
+    }
+
+    void coalescerFlushesOnPhaseChangeAndDedupesSteps() {
+        ProgressCoalescer coalescer(10.0);
+        QVERIFY(coalescer.add(snapshot("train", 1, 0.9), 0.0));  // first report: phase changed
+        coalescer.take(0.0);
+        QVERIFY(!coalescer.add(snapshot("train", 2, 0.8), 0.01));
+        QVERIFY(!coalescer.add(snapshot("train", 2, 0.8), 0.02));  // same step reported twice
+        QVERIFY(coalescer.add(snapshot("eval", 2, 0.8), 0.03));    // eval starts: sent at once
+        const auto batch = coalescer.take(0.03);
+        QCOMPARE(batch.snapshots, 3);
+        QCOMPARE(batch.points.size(), std::size_t(1));
+        QCOMPARE(batch.latest.phase, std::string("eval"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestLogic)
+#include "test_logic.moc"

@@ -1,0 +1,174 @@
+#include "models/curve_runs_model.h"
+
+#include <QSet>
+#include <algorithm>
+#include <numeric>
+
+#include "plot/plot_widget.h"
+
+namespace glr::ui {
+
+CurveRunsModel::CurveRunsModel(QObject* parent) : QAbstractListModel(parent) {}
+
+int CurveRunsModel::rowOf(qint64 runId) const {
+    for (int i = 0; i < entries_.size(); ++i)
+        if (entries_[i].runId == runId) return i;
+    return -1;
+}
+
+QColor CurveRunsModel::nextColor() const {
+    for (int i = 0;; ++i) {
+        const QColor candidate = PlotWidget::seriesColor(i);
+        const bool used = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.color == candidate; });
+        if (!used || i >= 10) return candidate;
+    }
+}
+
+void CurveRunsModel::setStoredRuns(const QVector<Entry>& entries) {
+    beginResetModel();
+    QVector<Entry> kept;
+    for (const Entry& e : entries_)
+        if (e.live) kept << e;
+    entries_ = kept;
+    for (Entry e : entries) {
+        const int existing = rowOf(e.runId);
+        if (existing >= 0) continue;  // the live run is already there
+        e.color = nextColor();
+        entries_ << e;
+    }
+    endResetModel();
+    emit curvesChanged();
+}
+
+void CurveRunsModel::setSeries(qint64 runId, const QString& key, const QVector<SeriesPoint>& points) {
+    const int row = rowOf(runId);
+    if (row < 0) return;
+    entries_[row].series[key] = points;
+    emit curvesChanged();
+}
+
+QStringList CurveRunsModel::appendLive(const RunProgress& progress) {
+    if (progress.runId == 0) return {};
+    int row = rowOf(progress.runId);
+    if (row < 0) {
+        Entry e;
+        e.runId = progress.runId;
+        e.label = QStringLiteral("#%1 %2").arg(progress.runId).arg(progress.runLabel);
+        e.color = nextColor();
+        e.live = true;
+        beginInsertRows({}, 0, 0);
+        entries_.prepend(e);
+        endInsertRows();
+        row = 0;
+    }
+    Entry& entry = entries_[row];
+    entry.live = true;
+    QStringList touched;
+    for (const MetricPoint& p : progress.batch.points) {
+        const QString key = QString::fromStdString(p.name);
+        QVector<SeriesPoint>& series = entry.series[key];
+        // A resumed run repeats no steps, but guard anyway: keep x ascending.
+        if (!series.isEmpty() && series.back().step > p.step) continue;
+        series.push_back({p.step, p.epoch, p.wallSeconds, p.value});
+        if (!touched.contains(key)) touched << key;
+    }
+    if (!touched.isEmpty()) emit curvesChanged();
+    return touched;
+}
+
+void CurveRunsModel::endLive(qint64 runId) {
+    const int row = rowOf(runId);
+    if (row >= 0) entries_[row].live = false;
+}
+
+const CurveRunsModel::Entry* CurveRunsModel::entry(qint64 runId) const {
+    const int row = rowOf(runId);
+    return row >= 0 ? &entries_[row] : nullptr;
+}
+
+QStringList CurveRunsModel::seriesKeys() const {
+    QSet<QString> keys;
+    for (const Entry& e : entries_)
+        for (auto it = e.series.begin(); it != e.series.end(); ++it) keys.insert(it.key());
+    QStringList list(keys.begin(), keys.end());
+    auto rank = [](const QString& k) {
+        if (k == QLatin1String("train/loss")) return 0;
+        if (k.startsWith(QLatin1String("valid"))) return 1;
+        if (k.startsWith(QLatin1String("train"))) return 2;
+        return 3;
+    };
+    std::sort(list.begin(), list.end(), [&](const QString& a, const QString& b) {
+        return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
+    });
+    return list;
+}
+
+int CurveRunsModel::pointCount(qint64 runId, const QString& key) const {
+    const Entry* e = entry(runId);
+    return e ? e->series.value(key).size() : 0;
+}
+
+QVector<CurveRunsModel::Curve> CurveRunsModel::curves(const QString& key, CurveAxis axis) const {
+    QVector<Curve> out;
+    for (const Entry& e : entries_) {
+        if (!e.checked) continue;
+        auto it = e.series.constFind(key);
+        if (it == e.series.constEnd() || it->isEmpty()) continue;
+        Curve c{e.runId, e.label, e.color, {}, {}};
+        c.x.reserve(it->size());
+        c.y.reserve(it->size());
+        // Live points carry seconds since the run began; stored ones unix seconds.
+        const double origin = e.live ? 0.0 : (e.startedAt > 0 ? e.startedAt : it->front().wallTime);
+        for (const SeriesPoint& p : *it) {
+            switch (axis) {
+            case CurveAxis::Step: c.x << double(p.step); break;
+            case CurveAxis::Epoch: c.x << p.epoch; break;
+            case CurveAxis::WallTime: c.x << (p.wallTime - origin); break;
+            }
+            c.y << p.value;
+        }
+        // QCustomPlot wants ascending keys: wall time or epoch may repeat or step back on resume.
+        if (!std::is_sorted(c.x.begin(), c.x.end())) {
+            QVector<int> order(c.x.size());
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return c.x[a] < c.x[b]; });
+            QVector<double> x, y;
+            for (int i : order) {
+                x << c.x[i];
+                y << c.y[i];
+            }
+            c.x = x;
+            c.y = y;
+        }
+        out << c;
+    }
+    return out;
+}
+
+int CurveRunsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : entries_.size(); }
+
+QVariant CurveRunsModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= entries_.size()) return {};
+    const Entry& e = entries_[index.row()];
+    switch (role) {
+    case Qt::DisplayRole: return e.live ? e.label + tr("  (live)") : e.label;
+    case Qt::DecorationRole: return e.color;
+    case Qt::CheckStateRole: return e.checked ? Qt::Checked : Qt::Unchecked;
+    case Qt::UserRole: return e.runId;
+    default: return {};
+    }
+}
+
+bool CurveRunsModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (!index.isValid() || role != Qt::CheckStateRole) return false;
+    entries_[index.row()].checked = value.toInt() == Qt::Checked;
+    emit dataChanged(index, index, {Qt::CheckStateRole});
+    emit curvesChanged();
+    return true;
+}
+
+Qt::ItemFlags CurveRunsModel::flags(const QModelIndex& index) const {
+    return QAbstractListModel::flags(index) | Qt::ItemIsUserCheckable;
+}
+
+}  // namespace glr::ui

@@ -1,0 +1,145 @@
+#include "plot/curve_plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "logic/smoothing.h"
+
+namespace glr::ui {
+
+CurvePlot::CurvePlot(QWidget* parent) : PlotWidget(parent) {
+    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    legend->setVisible(true);
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    crosshair_ = new QCPItemStraightLine(this);
+    crosshair_->setPen(QPen(QColor(90, 90, 90), 0, Qt::DashLine));
+    crosshair_->setVisible(false);
+    readout_ = new QCPItemText(this);
+    readout_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    readout_->position->setCoords(0.01, 0.01);
+    readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    readout_->setTextAlignment(Qt::AlignLeft);
+    readout_->setBrush(QColor(255, 255, 255, 230));
+    readout_->setPen(QPen(QColor(170, 170, 170)));
+    readout_->setPadding(QMargins(4, 2, 4, 2));
+    readout_->setVisible(false);
+    setEmptyMessage(tr("No curves yet: select runs, or start one"));
+    setMouseTracking(true);
+    rebuild();
+}
+
+void CurvePlot::setCurves(const QVector<CurveData>& curves) {
+    curves_ = curves;
+    rebuild();
+}
+
+void CurvePlot::setSmoothing(double weight) {
+    smoothing_ = std::clamp(weight, 0.0, 0.999);
+    rebuild();
+}
+
+void CurvePlot::setShowRaw(bool show) {
+    showRaw_ = show;
+    rebuild();
+}
+
+void CurvePlot::setLogY(bool log) {
+    logY_ = log;
+    yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (log) yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    else yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    rebuild();
+}
+
+void CurvePlot::setAxisLabels(const QString& x, const QString& y) {
+    xLabel_ = x;
+    xAxis->setLabel(x);
+    yAxis->setLabel(y);
+}
+
+int CurvePlot::pointCount() const {
+    int n = 0;
+    for (const auto& c : curves_) n += c.x.size();
+    return n;
+}
+
+void CurvePlot::rebuild() {
+    clearGraphs();
+    smoothed_.clear();
+    bool any = false;
+    for (const CurveData& curve : curves_) {
+        const std::vector<double> raw(curve.y.begin(), curve.y.end());
+        const std::vector<double> smooth = debiasedEma(raw, smoothing_);
+        smoothed_.push_back(QVector<double>(smooth.begin(), smooth.end()));
+        if (curve.x.isEmpty()) continue;
+        any = true;
+        if (showRaw_ && smoothing_ > 0) {
+            QCPGraph* rawGraph = addGraph();
+            QColor faint = curve.color;
+            faint.setAlpha(70);
+            rawGraph->setPen(QPen(faint, 1));
+            rawGraph->setData(curve.x, curve.y, true);
+            rawGraph->removeFromLegend();
+        }
+        QCPGraph* graph = addGraph();
+        graph->setPen(QPen(curve.color, 2));
+        graph->setName(curve.label);
+        graph->setData(curve.x, QVector<double>(smooth.begin(), smooth.end()), true);
+        if (curve.x.size() == 1) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+    }
+    showEmptyMessage(!any);
+    legend->setVisible(any);
+    if (any) {
+        rescaleAxes();
+        // A little head room so the last point is not on the frame.
+        const QCPRange y = yAxis->range();
+        if (!logY_) yAxis->setRange(y.lower - 0.05 * y.size(), y.upper + 0.05 * y.size());
+        if (xAxis->range().size() == 0) xAxis->setRange(xAxis->range().lower - 1, xAxis->range().upper + 1);
+    }
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString CurvePlot::readoutAt(double x) const {
+    QStringList lines;
+    lines << QStringLiteral("%1 %2").arg(xLabel_.isEmpty() ? QStringLiteral("x") : xLabel_).arg(x, 0, 'g', 6);
+    for (int c = 0; c < curves_.size(); ++c) {
+        const CurveData& curve = curves_[c];
+        if (curve.x.isEmpty()) continue;
+        auto it = std::lower_bound(curve.x.begin(), curve.x.end(), x);
+        int i = static_cast<int>(it - curve.x.begin());
+        if (i == curve.x.size() || (i > 0 && std::abs(curve.x[i - 1] - x) <= std::abs(curve.x[i] - x))) --i;
+        const double smoothed = smoothed_[c][i];
+        lines << QStringLiteral("%1: %2 (raw %3) at %4")
+                     .arg(curve.label)
+                     .arg(smoothed, 0, 'g', 5)
+                     .arg(curve.y[i], 0, 'g', 5)
+                     .arg(curve.x[i], 0, 'g', 6);
+    }
+    return lines.join('\n');
+}
+
+void CurvePlot::mouseMoveEvent(QMouseEvent* event) {
+    PlotWidget::mouseMoveEvent(event);
+    if (curves_.isEmpty() || !axisRect()->rect().contains(event->pos())) {
+        leaveEvent(nullptr);
+        return;
+    }
+    const double x = xAxis->pixelToCoord(event->pos().x());
+    crosshair_->point1->setCoords(x, 0);
+    crosshair_->point2->setCoords(x, 1);
+    crosshair_->setVisible(true);
+    readout_->setText(readoutAt(x));
+    readout_->setVisible(true);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvePlot::leaveEvent(QEvent* event) {
+    if (event) PlotWidget::leaveEvent(event);
+    if (!crosshair_->visible()) return;
+    crosshair_->setVisible(false);
+    readout_->setVisible(false);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace glr::ui

@@ -1,0 +1,51 @@
+#pragma once
+// Training curves: every series drawn raw (faint) and smoothed (debiased EMA, as TensorBoard),
+// several runs overlaid, linear or log y, and a crosshair read-out of every curve's value at the
+// mouse's x.
+#include <QVector>
+
+#include "plot/plot_widget.h"
+
+namespace glr::ui {
+
+struct CurveData {
+    QString label;
+    QColor color;
+    QVector<double> x, y;  // x ascending
+};
+
+class CurvePlot : public PlotWidget {
+    Q_OBJECT
+public:
+    explicit CurvePlot(QWidget* parent = nullptr);
+
+    void setCurves(const QVector<CurveData>& curves);
+    void setSmoothing(double weight);  // 0 … 0.999
+    void setShowRaw(bool show);
+    void setLogY(bool log);
+    void setAxisLabels(const QString& x, const QString& y);
+
+    const QVector<CurveData>& curves() const { return curves_; }
+    double smoothing() const { return smoothing_; }
+    int pointCount() const;  // raw points over all curves
+    // The crosshair text at data x (nearest point of each curve): "step 120 — run A: 0.512 (raw 0.498)".
+    QString readoutAt(double x) const;
+
+protected:
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void rebuild();
+
+    QVector<CurveData> curves_;
+    QVector<QVector<double>> smoothed_;  // per curve, for the read-out
+    double smoothing_ = 0.6;
+    bool showRaw_ = true;
+    bool logY_ = false;
+    QString xLabel_;
+    QCPItemStraightLine* crosshair_ = nullptr;
+    QCPItemText* readout_ = nullptr;
+};
+
+}  // namespace glr::ui

@@ -1,0 +1,247 @@
+#include "session/store_access.h"
+
+#include <QJsonDocument>
+
+#include "store/results_table.h"
+#include "store/run_store.h"
+
+namespace glr::ui {
+
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+std::string ss(const QString& s) { return s.toStdString(); }
+
+QDateTime toDateTime(std::optional<double> unixSeconds) {
+    if (!unixSeconds || *unixSeconds <= 0) return {};
+    return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(*unixSeconds * 1000.0), Qt::UTC);
+}
+
+store::RunStore openStore(const QString& path) {
+    store::OpenOptions options;
+    options.create = true;
+    return store::RunStore(ss(path), options);
+}
+
+std::vector<std::int64_t> toIds(const QVector<qint64>& ids) {
+    return std::vector<std::int64_t>(ids.begin(), ids.end());
+}
+
+void addResults(RunSummary& summary, const std::vector<store::ResultRow>& rows) {
+    for (const auto& row : rows) {
+        const QString key = resultKey(qs(row.split), qs(row.subset), qs(row.metric));
+        summary.results[key] = row.value;
+        summary.resultRows[key] = row.nRows;
+        if (row.split == "test" && row.subset == "all") {
+            summary.results[qs(row.metric)] = row.value;
+            summary.resultRows[qs(row.metric)] = row.nRows;
+        }
+    }
+}
+
+void addSeries(RunSummary& summary, const std::vector<store::MetricSummary>& series) {
+    for (const auto& s : series) {
+        SeriesSummary out;
+        out.last = s.last;
+        out.min = s.min;
+        out.max = s.max;
+        out.count = s.count;
+        out.lastStep = s.lastStep;
+        summary.series[qs(s.split) + '/' + qs(s.name)] = out;
+    }
+}
+
+}  // namespace
+
+QString resultKey(const QString& split, const QString& subset, const QString& metric) {
+    const QString prefix = subset == QLatin1String("all") ? split : split + '_' + subset;
+    return prefix + '/' + metric;
+}
+
+RunSummary toSummary(const store::RunRecord& r) {
+    RunSummary s;
+    s.id = r.id;
+    s.name = qs(r.name);
+    s.method = qs(r.method);
+    s.dataset = qs(r.dataset);
+    s.status = qs(store::toString(r.status));
+    s.configJson = qs(r.configJson);
+    s.configHash = qs(r.configHash);
+    s.groupHash = qs(r.groupHash);
+    s.seed = r.seed;
+    for (const auto& tag : r.tags) s.tags << qs(tag);
+    s.notes = qs(r.notes);
+    s.error = qs(r.error);
+    s.gitCommit = qs(r.gitCommit);
+    s.gitDirty = r.gitDirty;
+    s.device = qs(r.device);
+    s.torchVersion = qs(r.torchVersion);
+    s.host = qs(r.host);
+    s.created = toDateTime(r.createdAt);
+    s.started = toDateTime(r.startedAt);
+    s.finished = toDateTime(r.finishedAt);
+    s.sweepId = r.sweepId;
+    if (!r.sweepParams.is_null()) s.sweepParamsJson = qs(r.sweepParams.dump());
+    s.resumedFrom = r.resumedFrom;
+    return s;
+}
+
+QVector<RunSummary> loadRunSummaries(const QString& storePath) {
+    auto store = openStore(storePath);
+    const auto records = store.listRuns();
+    std::vector<std::int64_t> ids;
+    for (const auto& r : records) ids.push_back(r.id);
+    const auto results = ids.empty() ? std::vector<store::ResultRow>{} : store.results(ids);
+
+    QVector<RunSummary> out;
+    out.reserve(static_cast<int>(records.size()));
+    for (const auto& record : records) {
+        RunSummary summary = toSummary(record);
+        std::vector<store::ResultRow> own;
+        for (const auto& row : results)
+            if (row.runId == record.id) own.push_back(row);
+        addResults(summary, own);
+        addSeries(summary, store.metricSummaries(record.id));
+        out.push_back(std::move(summary));
+    }
+    return out;
+}
+
+RunSummary loadRunSummary(const QString& storePath, qint64 runId) {
+    auto store = openStore(storePath);
+    RunSummary summary = toSummary(store.getRun(runId));
+    addResults(summary, store.results({runId}));
+    addSeries(summary, store.metricSummaries(runId));
+    return summary;
+}
+
+QStringList loadSeriesKeys(const QString& storePath, qint64 runId) {
+    auto store = openStore(storePath);
+    QStringList keys;
+    for (const auto& s : store.metricSummaries(runId)) keys << qs(s.split) + '/' + qs(s.name);
+    return keys;
+}
+
+QVector<SeriesPoint> loadSeries(const QString& storePath, qint64 runId, const QString& key) {
+    auto store = openStore(storePath);
+    const int slash = key.indexOf('/');
+    const std::string split = slash < 0 ? std::string() : ss(key.left(slash));
+    const std::string name = ss(slash < 0 ? key : key.mid(slash + 1));
+    QVector<SeriesPoint> points;
+    for (const auto& p : store.metricSeries(runId, split, name))
+        points.push_back({p.step, p.epoch, p.wallTime, p.value});
+    return points;
+}
+
+QVector<ResultEntry> loadResults(const QString& storePath, const QVector<qint64>& runIds, const QString& split) {
+    auto store = openStore(storePath);
+    QVector<ResultEntry> out;
+    for (const auto& r : store.results(toIds(runIds), ss(split)))
+        out.push_back({r.runId, qs(r.split), qs(r.subset), qs(r.metric), r.value, r.nRows});
+    return out;
+}
+
+QVector<SweepSummary> loadSweeps(const QString& storePath) {
+    auto store = openStore(storePath);
+    QVector<SweepSummary> out;
+    for (const auto& sweep : store.listSweeps()) {
+        SweepSummary s;
+        s.id = sweep.id;
+        s.name = qs(sweep.name);
+        s.gridJson = qs(sweep.grid.dump());
+        s.created = toDateTime(sweep.createdAt);
+        for (auto id : sweep.runIds) s.runIds.push_back(id);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void renameRun(const QString& storePath, qint64 runId, const QString& name) {
+    openStore(storePath).renameRun(runId, ss(name));
+}
+
+void setRunTags(const QString& storePath, qint64 runId, const QStringList& tags) {
+    std::vector<std::string> list;
+    for (const QString& tag : tags) list.push_back(ss(tag));
+    openStore(storePath).setTags(runId, list);
+}
+
+void deleteRun(const QString& storePath, qint64 runId) { openStore(storePath).deleteRun(runId); }
+
+qint64 createSweep(const QString& storePath, const QString& name, const QString& gridJson, const QString& specJson) {
+    auto grid = nlohmann::json::parse(ss(gridJson));
+    auto spec = specJson.isEmpty() ? nlohmann::json(nullptr) : nlohmann::json::parse(ss(specJson));
+    return openStore(storePath).createSweep(ss(name), grid, spec);
+}
+
+namespace {
+
+store::ResultsTable buildTable(store::RunStore& store, const ResultsTableRequest& request) {
+    store::RunFilter filter;
+    filter.ids = toIds(request.runIds);
+    auto runs = request.runIds.isEmpty() ? std::vector<store::RunRecord>{} : store.listRuns(filter);
+    // listRuns is newest first; the table keeps the order the user selected.
+    std::vector<store::RunRecord> ordered;
+    for (qint64 id : request.runIds)
+        for (const auto& r : runs)
+            if (r.id == id) ordered.push_back(r);
+    auto results = ordered.empty() ? std::vector<store::ResultRow>{} : store.results(toIds(request.runIds));
+    store::ResultsTableOptions options;
+    options.split = ss(request.split);
+    options.metrics.clear();
+    for (const QString& m : request.metrics) options.metrics.push_back(ss(m));
+    options.subsets.clear();
+    for (const QString& s : request.subsets) options.subsets.push_back(ss(s));
+    options.groupSeeds = request.groupSeeds;
+    options.decimals = request.decimals;
+    return store::buildResultsTable(ordered, results, options);
+}
+
+}  // namespace
+
+ResultsGrid loadResultsGrid(const QString& storePath, const ResultsTableRequest& request) {
+    auto store = openStore(storePath);
+    const auto table = buildTable(store, request);
+    ResultsGrid grid;
+    grid.split = qs(table.split);
+    for (const auto& column : table.columns) grid.headers << qs(column.header);
+    for (const auto& row : table.rows) {
+        ResultsGrid::Row out;
+        out.label = qs(row.label);
+        out.method = qs(row.method);
+        for (auto id : row.runIds) out.runIds.push_back(id);
+        for (std::size_t c = 0; c < row.cells.size(); ++c) {
+            ResultsGrid::Cell cell;
+            if (row.cells[c]) {
+                cell.present = true;
+                cell.mean = row.cells[c]->mean;
+                cell.std = row.cells[c]->std;
+                cell.n = row.cells[c]->n;
+                cell.rows = row.cells[c]->nRows;
+            }
+            cell.best = c < row.best.size() && row.best[c];
+            out.cells.push_back(cell);
+        }
+        grid.rows.push_back(std::move(out));
+    }
+    return grid;
+}
+
+QString renderResultsTable(const QString& storePath, const ResultsTableRequest& request, TableExportFormat format) {
+    auto store = openStore(storePath);
+    const auto table = buildTable(store, request);
+    const store::TableFormat coreFormat = format == TableExportFormat::Csv        ? store::TableFormat::Csv
+                                          : format == TableExportFormat::Markdown ? store::TableFormat::Markdown
+                                                                                  : store::TableFormat::Latex;
+    return qs(store::formatResultsTable(table, coreFormat, request.decimals));
+}
+
+QString renderLongResultsCsv(const QString& storePath, const QVector<qint64>& runIds) {
+    auto store = openStore(storePath);
+    store::RunFilter filter;
+    filter.ids = toIds(runIds);
+    const auto runs = store.listRuns(filter);
+    return qs(store::resultsCsv(runs, store.results(toIds(runIds))));
+}
+
+}  // namespace glr::ui
