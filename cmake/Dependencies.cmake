@@ -19,6 +19,11 @@ if(NOT SENTENCEPIECE_FOUND)
     INTERFACE_INCLUDE_DIRECTORIES ${SENTENCEPIECE_INCLUDE_DIR})
 endif()
 
+# Debian's libsentencepiece exports its own copy of protobuf, which clashes with the libprotobuf
+# LibTorch loads (a crash before main(), or an abort on protobuf's version check). So nothing
+# links it directly: only the graphlora_spm shim (core/CMakeLists.txt) does, and the tokenizer
+# dlopen()s that shim with RTLD_LOCAL | RTLD_DEEPBIND at run time.
+
 find_package(CLI11 CONFIG QUIET)
 if(NOT CLI11_FOUND)
   find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)

@@ -34,6 +34,9 @@ OUT_DIR="$out" Rscript --vanilla -e '
                               year = m$year, genres = as.character(m$genres),
                               stringsAsFactors = FALSE))
   movies <- movies[!duplicated(movies$movieId), ]
+  # Five movies (7 ratings) have no title in the data frame; keep their ratings under a name.
+  untitled <- is.na(movies$title) | movies$title == ""
+  movies$title[untitled] <- paste0("Untitled movie ", movies$movieId[untitled])
   movies <- movies[order(movies$movieId), ]
   write.csv(ratings, file.path(out, "ratings.csv.tmp"), row.names = FALSE, fileEncoding = "UTF-8")
   write.csv(movies, file.path(out, "movies.csv.tmp"), row.names = FALSE, na = "", fileEncoding = "UTF-8")

@@ -1,18 +1,24 @@
 // graphlora bench … — benchmarks that need no dataset. Each benchmark is one subcommand, added
 // by a registerBenchXxx(bench) function below and listed in registerBenchVerbs; every one
 // prints a human-readable table and then its figures as one JSON object on the last line
-// (`--json` prints the JSON only), built with printBenchReport so all benchmarks look alike.
+// (`--json` prints the JSON only; `--out FILE` also appends that line to FILE), built with
+// emitBenchReport so all benchmarks look alike. Each uses every core unless --threads says.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "bench/bench_llm.h"
+#include "bench/bench_sgemm.h"
 #include "cli/verbs.h"
 #include "data/synthetic.h"
+#include "gnn/bench_gnn.h"
+#include "model/compat.h"
 #include "util/error.h"
 
 namespace glr::cli {
@@ -26,26 +32,71 @@ struct BenchReport {
     nlohmann::json json;
 };
 
-void printBenchReport(const BenchReport& report, bool jsonOnly) {
-    if (!jsonOnly) {
+// Options every benchmark takes.
+struct CommonBenchOptions {
+    bool jsonOnly = false;
+    std::string outFile;  // append the JSON line here
+    int threads = 0;      // 0: every core
+};
+
+void addCommonOptions(CLI::App* cmd, const std::shared_ptr<CommonBenchOptions>& common) {
+    cmd->add_flag("--json", common->jsonOnly, "print only the JSON line");
+    cmd->add_option("--out", common->outFile, "also append the JSON line to this file");
+    cmd->add_option("--threads", common->threads, "intra-op threads (0: every core)")
+        ->capture_default_str()->check(CLI::Range(0, 4096));
+}
+
+void startBench(const CommonBenchOptions& common) { compat::useAllCores(common.threads); }
+
+void emitBenchReport(const BenchReport& report, const CommonBenchOptions& common) {
+    if (!common.jsonOnly) {
         std::size_t width = 0;
         for (const auto& [label, value] : report.rows) width = std::max(width, label.size());
         fmt::print("{}\n", report.title);
         for (const auto& [label, value] : report.rows) fmt::print("  {:<{}}  {}\n", label, width, value);
     }
-    fmt::print("{}\n", report.json.dump());
+    const std::string line = report.json.dump();
+    fmt::print("{}\n", line);
+    if (!common.outFile.empty()) {
+        std::ofstream out(common.outFile, std::ios::app);
+        if (!out) failInput("--out {}: cannot open the file for appending", common.outFile);
+        out << line << '\n';
+        if (!out.flush()) failInput("--out {}: write failed", common.outFile);
+    }
 }
+
+std::string withThousands(std::int64_t n) {
+    std::string digits = std::to_string(n < 0 ? -n : n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return n < 0 ? "-" + out : out;
+}
+
+std::string flopRate(double flops) {
+    if (flops >= 1e12) return fmt::format("{:.2f} TFLOP/s", flops * 1e-12);
+    return fmt::format("{:.2f} GFLOP/s", flops * 1e-9);
+}
+
+std::string machineLine(const bench::MachineInfo& m) {
+    return fmt::format("{}, {} logical CPUs, {} threads, load {:.2f}, LibTorch {}", m.cpuModel, m.logicalCpus,
+                       m.threads, m.loadAverage1, m.torchVersion);
+}
+
+// ---- bench data -------------------------------------------------------------------------------
 
 // bench data: generate N interactions, prepare them into splits, load the result (issue 4).
 void registerBenchData(CLI::App& bench) {
     auto* cmd = bench.add_subcommand("data", "Parse and prepare N generated interactions (default 1M), load the split");
     auto rows = std::make_shared<std::int64_t>(1000000);
     auto seed = std::make_shared<std::uint64_t>(7);
-    auto jsonOnly = std::make_shared<bool>(false);
+    auto common = std::make_shared<CommonBenchOptions>();
     cmd->add_option("--rows", *rows, "interactions to generate")->capture_default_str()->check(CLI::Range(1LL, 200000000LL));
     cmd->add_option("--seed", *seed, "generator seed")->capture_default_str();
-    cmd->add_flag("--json", *jsonOnly, "print only the JSON line");
+    addCommonOptions(cmd, common);
     cmd->callback([=] {
+        startBench(*common);
         const data::BenchDataResult r = data::benchPrepare(*rows, *seed);
         BenchReport report;
         report.title = fmt::format("bench data: {} generated interactions (ML-1M-shaped, dated ML-1M windows)", r.rows);
@@ -66,7 +117,184 @@ void registerBenchData(CLI::App& bench) {
                        {"prepare_s", r.prepareSeconds}, {"load_s", r.loadSeconds},
                        {"prepare_cpu_s", r.prepareCpuSeconds}, {"load_cpu_s", r.loadCpuSeconds},
                        {"rows_per_s", r.rowsPerSecond},  {"stages_s", stages}};
-        printBenchReport(report, *jsonOnly);
+        emitBenchReport(report, *common);
+    });
+}
+
+// ---- bench train / score / overhead ------------------------------------------------------------
+
+void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>& o, bool withMethod) {
+    cmd->add_option("--model", o->model, "named shape (tiny, stories260K, llama-1.1b, llama-7b) or a checkpoint path")
+        ->capture_default_str();
+    if (withMethod)
+        cmd->add_option("--method", o->method, "lora-only, graphlora, collm, cora or tallrec (text-only LoRA)")
+            ->capture_default_str()->check(CLI::IsMember({"lora-only", "graphlora", "collm", "cora", "tallrec"}));
+    cmd->add_option("--batch", o->batch, "rows per step")->capture_default_str();
+    cmd->add_option("--seq-len", o->seqLen, "tokens per row")->capture_default_str();
+    cmd->add_option("--dtype", o->dtype, "frozen weights: auto, float32, bfloat16, float16")->capture_default_str();
+    cmd->add_option("--device", o->device, "cpu, cuda, cuda:N")->capture_default_str();
+    cmd->add_option("--warmup", o->warmup, "untimed steps first")->capture_default_str()->check(CLI::Range(0, 100000));
+    cmd->add_option("--steps", o->steps, "timed steps")->capture_default_str()->check(CLI::Range(1, 100000));
+    cmd->add_option("--seed", o->seed, "random weights, inputs and graph")->capture_default_str();
+    cmd->add_option("--lora-r", o->loraR, "LoRA rank")->capture_default_str()->check(CLI::Range(1, 65536));
+    cmd->add_option("--lora-alpha", o->loraAlpha, "LoRA alpha")->capture_default_str();
+    cmd->add_option("--lora-dropout", o->loraDropout, "LoRA dropout")->capture_default_str();
+    cmd->add_option("--lora-targets", o->loraTargets, "adapted projections")->capture_default_str()->delimiter(',');
+    cmd->add_flag("--no-mask{false}", o->attentionMask,
+                  "pass no attention mask (the model's causal path) instead of the trainer's all-ones mask");
+    cmd->add_option("--users", o->users, "graph users")->capture_default_str();
+    cmd->add_option("--items", o->items, "graph items")->capture_default_str();
+    cmd->add_option("--interactions", o->interactions, "graph edges (user-item pairs)")->capture_default_str();
+    cmd->add_option("--mf-dim", o->mfDim, "MF embedding width d")->capture_default_str();
+    cmd->add_option("--gnn", o->gnnType, "graph encoder")->capture_default_str()
+        ->check(CLI::IsMember({"ngcf", "lightgcn", "gcn", "identity"}));
+    cmd->add_option("--gnn-layers", o->gnnLayers, "encoder layers")->capture_default_str();
+    cmd->add_option("--gnn-dim", o->gnnDim, "encoder width")->capture_default_str();
+    cmd->add_flag("--full-graph{false}", o->oneHop, "propagate over the full graph instead of the batch's 1-hop subgraph");
+    cmd->add_option("--inject-layer", o->injectLayer, "GraphLoRA injection layer (negative counts from the top)")
+        ->capture_default_str();
+    cmd->add_option("--peak-tflops", o->peakFlops, "device peak for MFU in TFLOP/s (default: measured on CPU, 989 on CUDA)")
+        ->transform([](const std::string& s) { return std::to_string(std::stod(s) * 1e12); });
+    cmd->add_option("--peak-size", o->peakSize, "square size of the CPU sgemm peak measurement")->capture_default_str();
+}
+
+void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
+    const bool train = r.mode == "train";
+    report.rows.emplace_back(fmt::format("step (median of {})", r.step.count),
+                             fmt::format("{:.1f} ms  (min {:.1f}, max {:.1f})", r.step.medianMs, r.step.minMs, r.step.maxMs));
+    report.rows.emplace_back("tokens/s", fmt::format("{:.0f}", r.tokensPerSecond));
+    report.rows.emplace_back("parameters", fmt::format("base {}, adapter {}, trainable {}", withThousands(r.baseParameters),
+                                                       withThousands(r.adapterParameters), withThousands(r.trainableParameters)));
+    report.rows.emplace_back("FLOPs/token", fmt::format("{} = {}", train ? "4·N_base + 6·N_adapter" : "2·N_base",
+                                                        withThousands(static_cast<std::int64_t>(r.flopsPerToken))));
+    report.rows.emplace_back("achieved", flopRate(r.achievedFlops));
+    report.rows.emplace_back("peak", fmt::format("{} ({})", flopRate(r.peakFlops), r.peakSource));
+    report.rows.emplace_back("MFU", fmt::format("{:.3f}", r.mfu));
+    report.rows.emplace_back("peak memory", fmt::format("{:.1f} MiB ({})", double(r.peakMemoryBytes) / 1048576.0, r.peakMemoryKind));
+    if (train) report.rows.emplace_back("loss first / last", fmt::format("{:.4f} / {:.4f}", r.firstLoss, r.lastLoss));
+    else report.rows.emplace_back("mean |score|", fmt::format("{:.4f}", r.meanAbsScore));
+}
+
+std::string llmTitle(const char* what, const bench::LlmBenchResult& r) {
+    return fmt::format("bench {}: {} on {}, {} x {} tokens, {} on {}", what, r.method, r.model, r.batch, r.seqLen,
+                       r.dtype, r.device);
+}
+
+void registerBenchLlm(CLI::App& bench, const char* name, bool train) {
+    auto* cmd = bench.add_subcommand(name, train ? "Training step time, tokens/s, MFU and peak memory of an LLM method"
+                                                 : "Scoring (inference) step time, tokens/s, MFU and peak memory");
+    auto o = std::make_shared<bench::LlmBenchOptions>();
+    auto common = std::make_shared<CommonBenchOptions>();
+    addLlmOptions(cmd, o, true);
+    addCommonOptions(cmd, common);
+    cmd->callback([=] {
+        startBench(*common);
+        const bench::LlmBenchResult r = train ? bench::benchTrain(*o) : bench::benchScore(*o);
+        BenchReport report;
+        report.title = llmTitle(name, r);
+        addLlmRows(report, r);
+        report.rows.emplace_back("machine", machineLine(r.machine));
+        report.json = nlohmann::json::parse(bench::toJson(r));
+        emitBenchReport(report, *common);
+    });
+}
+
+void registerBenchOverhead(CLI::App& bench) {
+    auto* cmd = bench.add_subcommand("overhead", "GraphLoRA vs LoRA-only step-time ratios, interleaved in one process");
+    auto o = std::make_shared<bench::LlmBenchOptions>();
+    auto common = std::make_shared<CommonBenchOptions>();
+    addLlmOptions(cmd, o, false);
+    addCommonOptions(cmd, common);
+    cmd->callback([=] {
+        startBench(*common);
+        const bench::OverheadResult r = bench::benchOverhead(*o);
+        BenchReport report;
+        report.title = fmt::format("bench overhead: graphlora / lora-only on {}, {} x {} tokens, {} on {}, steps interleaved",
+                                   r.loraTrain.model, r.loraTrain.batch, r.loraTrain.seqLen, r.loraTrain.dtype,
+                                   r.loraTrain.device);
+        auto row = [&](const char* label, const bench::LlmBenchResult& a, const bench::LlmBenchResult& b, double ratio) {
+            report.rows.emplace_back(label, fmt::format("lora-only {:.1f} ms, graphlora {:.1f} ms  ->  ratio {:.3f}",
+                                                        a.step.medianMs, b.step.medianMs, ratio));
+        };
+        row("train step (median)", r.loraTrain, r.graphTrain, r.trainRatio);
+        row("score step (median)", r.loraScore, r.graphScore, r.scoreRatio);
+        report.rows.emplace_back("train tokens/s", fmt::format("lora-only {:.0f}, graphlora {:.0f}", r.loraTrain.tokensPerSecond,
+                                                               r.graphTrain.tokensPerSecond));
+        report.rows.emplace_back("score tokens/s", fmt::format("lora-only {:.0f}, graphlora {:.0f}", r.loraScore.tokensPerSecond,
+                                                               r.graphScore.tokensPerSecond));
+        report.rows.emplace_back("trainable parameters", fmt::format("lora-only {}, graphlora {}",
+                                                                     withThousands(r.loraTrain.trainableParameters),
+                                                                     withThousands(r.graphTrain.trainableParameters)));
+        report.rows.emplace_back("machine", machineLine(r.graphScore.machine));
+        report.json = nlohmann::json::parse(bench::toJson(r));
+        emitBenchReport(report, *common);
+    });
+}
+
+// ---- bench gnn / sgemm ------------------------------------------------------------------------
+
+void registerBenchGnn(CLI::App& bench) {
+    auto* cmd = bench.add_subcommand("gnn", "Full-graph propagation on a generated Amazon-Book-sized graph (sparse matmul)");
+    auto o = std::make_shared<gnn::GnnBenchOptions>();
+    auto common = std::make_shared<CommonBenchOptions>();
+    cmd->add_option("--users", o->numUsers, "users")->capture_default_str();
+    cmd->add_option("--items", o->numItems, "items")->capture_default_str();
+    cmd->add_option("--interactions", o->interactions, "unique user-item pairs (Â has twice as many non-zeros)")->capture_default_str();
+    cmd->add_option("--dim", o->dim, "feature width")->capture_default_str();
+    cmd->add_option("--layers", o->layers, "propagation layers")->capture_default_str();
+    cmd->add_option("--warmup", o->warmup, "untimed repetitions")->capture_default_str();
+    cmd->add_option("--repeats", o->repeats, "timed repetitions")->capture_default_str();
+    cmd->add_option("--seed", o->seed, "graph generator seed")->capture_default_str();
+    addCommonOptions(cmd, common);
+    cmd->callback([=] {
+        startBench(*common);
+        const gnn::GnnBenchResult r = gnn::benchGnn(*o);
+        BenchReport report;
+        report.title = fmt::format("bench gnn: {} nodes, {} non-zeros, dim {}, {} layers, {} threads (median of {})",
+                                   withThousands(r.nodes), withThousands(r.nonZeros), r.dim, r.layers, r.threads, r.repeats);
+        report.rows = {
+            {"build Â (once)", fmt::format("{:.1f} ms", r.buildMs)},
+            {"spmm Â x (CSR kernel)", fmt::format("{:.2f} ms  ({:.2f} GFLOP/s)", r.spmmMs, r.spmmGigaflops)},
+            {"spmm Â x (torch sparse COO)", fmt::format("{:.2f} ms  (max |diff| {:.2g})", r.spmmTorchCooMs, r.maxAbsDifference)},
+            {"LightGCN forward", fmt::format("{:.2f} ms", r.lightgcnForwardMs)},
+            {"LightGCN forward+backward", fmt::format("{:.2f} ms", r.lightgcnForwardBackwardMs)},
+            {"NGCF forward+backward", fmt::format("{:.2f} ms", r.ngcfForwardBackwardMs)},
+        };
+        report.json = nlohmann::json::parse(gnn::toJson(r));
+        report.json["benchmark"] = "gnn";
+        const bench::MachineInfo m = bench::machineInfo();
+        report.json["machine"] = {{"cpu", m.cpuModel}, {"logical_cpus", m.logicalCpus}, {"load_average_1m", m.loadAverage1}};
+        report.rows.emplace_back("machine", machineLine(m));
+        emitBenchReport(report, *common);
+    });
+}
+
+void registerBenchSgemm(CLI::App& bench) {
+    auto* cmd = bench.add_subcommand("sgemm", "Matmul peak, and the fraction of it a model shape's layer GEMMs reach");
+    auto o = std::make_shared<bench::SgemmOptions>();
+    auto common = std::make_shared<CommonBenchOptions>();
+    cmd->add_option("--shape", o->shape, "model shape whose layer GEMMs to time")->capture_default_str();
+    cmd->add_option("--rows", o->rows, "M = B·T tokens per GEMM")->capture_default_str();
+    cmd->add_option("--peak-size", o->peakSize, "square size of the peak measurement")->capture_default_str();
+    cmd->add_option("--device", o->device, "cpu, cuda, cuda:N")->capture_default_str();
+    cmd->add_option("--dtype", o->dtype, "float32, bfloat16, float16")->capture_default_str();
+    cmd->add_option("--warmup", o->warmup, "untimed products per case")->capture_default_str();
+    cmd->add_option("--repeats", o->repeats, "timed products per case")->capture_default_str();
+    addCommonOptions(cmd, common);
+    cmd->callback([=] {
+        startBench(*common);
+        const bench::SgemmResult r = bench::benchSgemm(*o);
+        BenchReport report;
+        report.title = fmt::format("bench sgemm: {} layer GEMMs, M = {} rows, {} on {}, {} threads", r.shape, o->rows, r.dtype,
+                                   r.device, r.threads);
+        report.rows.emplace_back(fmt::format("peak [{0}x{0}]·[{0}x{0}]", r.peakSize),
+                                 fmt::format("{:.1f} GFLOP/s best, {:.1f} median", r.peakGflops, r.peakMedianGflops));
+        for (const auto& c : r.cases)
+            report.rows.emplace_back(fmt::format("{} [{}x{}]·[{}x{}]", c.name, c.m, c.k, c.k, c.n),
+                                     fmt::format("{:8.2f} ms  {:7.1f} GFLOP/s  {:.2f} of peak", c.bestMs, c.gflops, c.fractionOfPeak));
+        report.json = nlohmann::json::parse(bench::toJson(r));
+        report.rows.emplace_back("machine", machineLine(bench::machineInfo()));
+        emitBenchReport(report, *common);
     });
 }
 
@@ -75,8 +303,12 @@ void registerBenchData(CLI::App& bench) {
 void registerBenchVerbs(CLI::App& app) {
     auto* bench = app.add_subcommand("bench", "Benchmarks with generated data or random weights (table + JSON)");
     bench->require_subcommand(1);
+    registerBenchLlm(*bench, "train", true);
+    registerBenchLlm(*bench, "score", false);
+    registerBenchOverhead(*bench);
+    registerBenchGnn(*bench);
+    registerBenchSgemm(*bench);
     registerBenchData(*bench);
-    // Further benchmarks (train, score, overhead, gnn) register here the same way.
 }
 
 }  // namespace glr::cli

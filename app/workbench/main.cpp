@@ -20,6 +20,7 @@
 #include "settings/settings.h"
 #include "store/run_store.h"
 #include "train/experiment_runner.h"
+#include "util/process.h"
 
 namespace {
 
@@ -28,16 +29,20 @@ namespace {
 void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSession& session) {
     using namespace glr::ui;
     window.reloadAll();
-    QVector<qint64> finished;
+    QVector<qint64> finished, sweepPoints;
     QString splitDir;
     for (const RunSummary& run : session.runs()) {
         if (!run.isFinished()) continue;
-        if (finished.size() < 8) finished << run.id;
+        // Stand-alone runs first (the comparison panels read best with them), then sweep points.
+        if (!run.sweepId && finished.size() < 8) finished << run.id;
+        if (run.sweepId && sweepPoints.size() < 8) sweepPoints << run.id;
         if (splitDir.isEmpty()) {
             const auto config = QJsonDocument::fromJson(run.configJson.toUtf8()).object();
             splitDir = config.value(QStringLiteral("data")).toObject().value(QStringLiteral("dir")).toString();
         }
     }
+    for (qint64 id : sweepPoints)
+        if (finished.size() < 8) finished << id;
     window.selectRuns(finished);
     if (!splitDir.isEmpty() && QFileInfo(splitDir).isDir()) {
         DatasetPanel& dataset = window.datasetPanel();
@@ -53,11 +58,11 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
 }  // namespace
 
 int main(int argc, char** argv) {
+    glr::ensurePassiveOpenMpWait(argc, argv);  // before Qt or LibTorch start threads
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("GraphLoRA"));
     QApplication::setApplicationName(QStringLiteral("Workbench"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
-    Q_INIT_RESOURCE(resources);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("GraphLoRA Workbench: configure, run, sweep and compare recommenders"));

@@ -69,6 +69,7 @@ private:
 };
 
 // Plan + encoder + split: random access to any batch, or sequential with a resumable position.
+// One Batcher per thread (it caches the current epoch's plan); the encoder may be shared.
 class Batcher {
 public:
     // Computes every row's prompt length once (cheap: cached pieces). The encoder and the split

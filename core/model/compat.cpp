@@ -1,5 +1,7 @@
 #include "model/compat.h"
 
+#include "model/cpu_attention.h"
+
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -7,6 +9,11 @@
 #include <thread>
 
 namespace glr::compat {
+
+namespace {
+// Below this many scores per head the plain matmul-softmax-matmul path is as fast.
+constexpr std::int64_t kBlockedAttentionMinScores = 64 * 64;
+}  // namespace
 
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                      const at::Tensor& additiveMask) {
@@ -22,9 +29,14 @@ at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, c
 
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                      const at::Tensor& additiveMask, bool isCausal) {
-    const std::int64_t heads = q.size(1), kvHeads = k.size(1);
-    if (heads == kvHeads && !isCausal) return scaledDotProductAttention(q, k, v, additiveMask);
+    const std::int64_t heads = q.size(1), kvHeads = k.size(1), tokens = q.size(2), keys = k.size(2);
 #if GLR_TORCH_AT_LEAST(2, 0)
+    if (isCausal && additiveMask.defined()) isCausal = false;  // the mask already holds causality
+    if (isCausal && tokens != keys) {
+        // SDPA's is_causal aligns top-left; decoding after a cache needs bottom-right.
+        at::Tensor future = at::ones({tokens, keys}, q.options().dtype(at::kBool)).triu_(keys - tokens + 1);
+        return scaledDotProductAttention(q, k, v, at::zeros({tokens, keys}, q.options()).masked_fill_(future, -1e9), false);
+    }
     const c10::optional<at::Tensor> mask =
         additiveMask.defined() ? c10::optional<at::Tensor>(additiveMask) : c10::nullopt;
 #if GLR_TORCH_AT_LEAST(2, 5)
@@ -39,20 +51,23 @@ at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, c
     return at::scaled_dot_product_attention(q, kk, vv, mask, 0.0, isCausal && !mask);
 #endif
 #else
+    // Large CPU problems: blocked attention that keeps score tiles in cache (cpu_attention.h).
+    if (q.device().is_cpu() && tokens * keys >= kBlockedAttentionMinScores)
+        return blockedCpuAttention(q, k, v, additiveMask, isCausal);
     // Query heads of one KV group are stacked along the token axis so K and V are read in place
     // rather than copied heads/kvHeads times.
-    const std::int64_t batch = q.size(0), tokens = q.size(2), dim = q.size(3), keys = k.size(2);
+    const std::int64_t batch = q.size(0), dim = q.size(3);
     const std::int64_t group = heads / kvHeads;
     const double scale = 1.0 / std::sqrt(static_cast<double>(dim));
     at::Tensor qg = (q * scale).reshape({batch, kvHeads, group * tokens, dim});
     at::Tensor scores = at::matmul(qg, k.transpose(-2, -1));  // [B,Hkv,G·T,S]
-    at::Tensor grouped = scores.view({batch, kvHeads, group, tokens, keys});
-    if (additiveMask.defined()) {
-        grouped.add_(additiveMask.unsqueeze(2));
-    } else if (isCausal) {
-        at::Tensor future = at::ones({tokens, keys}, q.options().dtype(at::kBool)).triu_(keys - tokens + 1);
-        grouped.masked_fill_(future, -1e9);
-    }
+    // Masks are added out of place: an in-place add into a view of `scores` would make autograd
+    // clone the whole score gradient (CopySlices) in the backward pass.
+    at::Tensor mask = additiveMask.defined() ? additiveMask.unsqueeze(2) : at::Tensor();  // [B,1,1,T,S]
+    if (!additiveMask.defined() && isCausal)
+        mask = at::zeros({tokens, keys}, q.options().requires_grad(false))
+                   .masked_fill_(at::ones({tokens, keys}, q.options().dtype(at::kBool)).triu_(keys - tokens + 1), -1e9);
+    if (mask.defined()) scores = (scores.view({batch, kvHeads, group, tokens, keys}) + mask).view(scores.sizes());
     at::Tensor out = at::matmul(at::softmax(scores, -1), v);  // [B,Hkv,G·T,D]
     return out.view({batch, heads, tokens, dim});
 #endif

@@ -18,7 +18,11 @@ at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, c
 
 // The same with grouped-query attention and causal masking: k/v may have fewer heads Hkv (dividing
 // H; each serves H/Hkv consecutive query heads) and are not expanded in memory where avoidable.
-// isCausal (only with an undefined mask and T == S) masks keys after the query.
+// isCausal masks keys after position t + (S − T) for query t (bottom-right aligned, as after a
+// KV cache); it may be combined with an additive mask, which must then already hide those keys
+// (the CPU path uses the flag to skip them). On LibTorch 1.13 large CPU problems go through the
+// blocked attention of cpu_attention.h.
+
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                      const at::Tensor& additiveMask, bool isCausal);
 

@@ -86,10 +86,10 @@ at::Tensor LlamaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
                                        KVCache* cache) {
     const std::int64_t batch = x.size(0), tokens = x.size(1);
     const std::int64_t qDim = numHeads_ * headDim_, kvDim = numKvHeads_ * headDim_;
-    at::Tensor fused = at::linear(x, qkvWeight, qkvBias);  // one GEMM for the frozen q, k, v
-    at::Tensor qs = fused.narrow(-1, 0, qDim);
-    at::Tensor ks = fused.narrow(-1, qDim, kvDim);
-    at::Tensor vs = fused.narrow(-1, qDim + kvDim, kvDim);
+    // One GEMM for the frozen q, k, v. split (not narrow): its backward is one concatenation
+    // instead of a zero-filled full-width gradient per slice.
+    auto parts = at::linear(x, qkvWeight, qkvBias).split_with_sizes({qDim, kvDim, kvDim}, -1);
+    at::Tensor qs = parts[0], ks = parts[1], vs = parts[2];
     if (q->hasAdapter()) qs = qs + q->delta(x, plan);
     if (k->hasAdapter()) ks = ks + k->delta(x, plan);
     if (v->hasAdapter()) vs = vs + v->delta(x, plan);
@@ -101,6 +101,37 @@ at::Tensor LlamaAttentionImpl::forward(const at::Tensor& x, const at::Tensor& co
 
     at::Tensor attended = compat::scaledDotProductAttention(query, key, value, mask, isCausal);  // [B,Hq,T,D]
     return o->forward(attended.transpose(1, 2).reshape({batch, tokens, qDim}), plan);
+}
+
+at::Tensor LlamaAttentionImpl::forwardAt(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                                         const at::Tensor& rowMask, const at::Tensor& flatIndex,
+                                         const AdapterPlan* plan) {
+    const std::int64_t batch = x.size(0), tokens = x.size(1);
+    const std::int64_t qDim = numHeads_ * headDim_, kvDim = numKvHeads_ * headDim_;
+    auto atRows = [&](const at::Tensor& t) {  // [B,T,...] -> [B,1,...] at the selected positions
+        std::vector<std::int64_t> shape = t.sizes().vec();
+        at::Tensor flat = t.reshape({batch * tokens, -1}).index_select(0, flatIndex);
+        shape[1] = 1;
+        return flat.view(shape);
+    };
+    at::Tensor xAt = atRows(x);  // [B,1,H]
+    at::Tensor kvWeight = qkvWeight.narrow(0, qDim, 2 * kvDim);
+    auto kv = at::linear(x, kvWeight, qkvBias.defined() ? qkvBias.narrow(0, qDim, 2 * kvDim) : at::Tensor())
+                  .split(kvDim, -1);
+    at::Tensor ks = kv[0], vs = kv[1];
+    if (k->hasAdapter()) ks = ks + k->delta(x, plan);
+    if (v->hasAdapter()) vs = vs + v->delta(x, plan);
+    at::Tensor qs = at::linear(xAt, q->weight(), q->bias());
+    if (q->hasAdapter()) {
+        // Position-dependent injections index the full [B,T] grid: compute those on every token.
+        const bool positional = plan && (plan->middleAt(layer_, ProjKind::Q) || plan->preAt(layer_, ProjKind::Q));
+        qs = qs + (positional ? atRows(q->delta(x, plan)) : q->delta(xAt, plan));
+    }
+    at::Tensor query = applyRotary(qs.view({batch, 1, numHeads_, headDim_}), atRows(cos), atRows(sin)).transpose(1, 2);
+    at::Tensor key = applyRotary(ks.view({batch, tokens, numKvHeads_, headDim_}), cos, sin).transpose(1, 2);
+    at::Tensor value = vs.view({batch, tokens, numKvHeads_, headDim_}).transpose(1, 2);
+    at::Tensor attended = compat::scaledDotProductAttention(query, key, value, rowMask, false);  // [B,Hq,1,D]
+    return o->forward(attended.transpose(1, 2).reshape({batch, 1, qDim}), plan);
 }
 
 // ---- MLP --------------------------------------------------------------------------------------
@@ -115,9 +146,8 @@ LlamaMlpImpl::LlamaMlpImpl(const LlamaConfig& config, int layer, const at::Tenso
 }
 
 at::Tensor LlamaMlpImpl::forward(const at::Tensor& x, const AdapterPlan* plan) {
-    at::Tensor fused = at::linear(x, gateUpWeight);
-    at::Tensor g = fused.narrow(-1, 0, intermediate_);
-    at::Tensor u = fused.narrow(-1, intermediate_, intermediate_);
+    auto parts = at::linear(x, gateUpWeight).split(intermediate_, -1);
+    at::Tensor g = parts[0], u = parts[1];
     if (gate->hasAdapter()) g = g + gate->delta(x, plan);
     if (up->hasAdapter()) u = u + up->delta(x, plan);
     return down->forward(at::silu(g) * u, plan);
@@ -151,6 +181,14 @@ at::Tensor LlamaLayerImpl::forward(const at::Tensor& h, const at::Tensor& cos, c
     // The sublayer outputs are fresh tensors, so the residual adds go in place.
     at::Tensor a = attention->forward(rmsNorm(h, inputNorm, eps_), cos, sin, mask, isCausal, plan, cache).add_(h);
     return mlp->forward(rmsNorm(a, postAttentionNorm, eps_), plan).add_(a);
+}
+
+at::Tensor LlamaLayerImpl::forwardAt(const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+                                     const at::Tensor& rowMask, const at::Tensor& flatIndex, const AdapterPlan* plan) {
+    const std::int64_t batch = h.size(0), hidden = h.size(2);
+    at::Tensor hAt = h.reshape({-1, hidden}).index_select(0, flatIndex).view({batch, 1, hidden});
+    at::Tensor a = attention->forwardAt(rmsNorm(h, inputNorm, eps_), cos, sin, rowMask, flatIndex, plan).add_(hAt);
+    return mlp->forward(rmsNorm(a, postAttentionNorm, eps_), plan).add_(a).view({batch, hidden});
 }
 
 // ---- model ------------------------------------------------------------------------------------
@@ -237,7 +275,7 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
 
     // Key padding + causality as one additive mask [B,1,T,S], built once for every layer.
     at::Tensor mask;
-    bool isCausal = false;
+    const bool isCausal = tokens > 1;  // any mask built below also hides future keys
     at::Tensor attention = input.attentionMask;
     if (attention.defined()) {
         if (attention.dim() != 2 || attention.size(0) != batch || attention.size(1) != keys)
@@ -249,9 +287,7 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
                               at::arange(past, keys, longOpts).view({tokens, 1});
         at::Tensor allowed = keyOk.logical_and(causalOk.view({1, 1, tokens, keys}));
         mask = at::zeros({batch, 1, tokens, keys}, options_).masked_fill_(allowed.logical_not(), maskValue(dtype()));
-    } else if (past == 0) {
-        isCausal = tokens > 1;
-    } else if (tokens > 1) {
+    } else if (past > 0 && tokens > 1) {
         at::Tensor future = at::arange(keys, longOpts).view({1, keys}) > at::arange(past, keys, longOpts).view({tokens, 1});
         mask = at::zeros({1, 1, tokens, keys}, options_).masked_fill_(future.view({1, 1, tokens, keys}), maskValue(dtype()));
     }
@@ -279,15 +315,39 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
     if (input.adapters && !input.adapters->empty()) plan = AdapterPlan::resolve(*input.adapters, *this, batch, tokens);
     const AdapterPlan* planPtr = plan ? &*plan : nullptr;
 
-    for (auto& layer : layers_) h = layer->forward(h, cos, sin, mask, isCausal, planPtr, cache);
-    if (cache) cache->advance(tokens);
-
+    at::Tensor scoreRows;  // [B] flat indices b·T + position
     if (input.scorePositions.defined()) {
         const auto& sp = input.scorePositions;
         if (sp.dim() != 1 || sp.size(0) != batch || sp.scalar_type() != at::kLong)
             failInput("score positions must be I64 [{}], got {}", batch, describeTensor(sp));
-        at::Tensor rows = at::arange(batch, longOpts) * tokens + (sp.device() == device() ? sp : sp.to(device()));
-        h = h.reshape({batch * tokens, config_.hiddenSize}).index_select(0, rows);  // [B,H]
+        scoreRows = at::arange(batch, longOpts) * tokens + (sp.device() == device() ? sp : sp.to(device()));
+    }
+    // Scoring needs the last layer only at the scored positions: its queries, attention rows and
+    // MLP run for one token per row (keys/values still cover every token) — 1/L of the work saved.
+    const int last = numLayers() - 1;
+    bool lastAtRows = scoreRows.defined() && !cache;
+    if (lastAtRows && planPtr) {
+        for (ProjKind k : {ProjKind::O, ProjKind::Gate, ProjKind::Up, ProjKind::Down})
+            lastAtRows = lastAtRows && !planPtr->middleAt(last, k) && !planPtr->preAt(last, k);
+    }
+    const int fullLayers = lastAtRows ? last : numLayers();
+    for (int l = 0; l < fullLayers; ++l) h = layers_[l]->forward(h, cos, sin, mask, isCausal, planPtr, cache);
+    if (cache) cache->advance(tokens);
+
+    if (lastAtRows) {
+        at::Tensor rowMask;  // [B,1,1,S]: the scored query's row of the mask
+        if (mask.defined()) {
+            rowMask = mask.expand({batch, 1, tokens, keys}).reshape({batch * tokens, keys}).index_select(0, scoreRows)
+                          .view({batch, 1, 1, keys});
+        } else {
+            at::Tensor scored = scoreRows - at::arange(batch, longOpts) * tokens;  // positions [B]
+            at::Tensor future = at::arange(keys, longOpts).view({1, keys}) > scored.view({batch, 1});
+            rowMask = at::zeros({batch, 1, 1, keys}, options_).masked_fill_(future.view({batch, 1, 1, keys}),
+                                                                            maskValue(dtype()));
+        }
+        h = layers_[last]->forwardAt(h, cos, sin, rowMask, scoreRows, planPtr);  // [B,H]
+    } else if (scoreRows.defined()) {
+        h = h.reshape({batch * tokens, config_.hiddenSize}).index_select(0, scoreRows);  // [B,H]
     }
     h = rmsNorm(h, finalNorm, config_.rmsNormEps);
     ForwardOutput out;
@@ -311,7 +371,7 @@ std::vector<std::pair<std::string, at::Tensor>> LlamaModelImpl::hfTensors() cons
         const std::string p = "model.layers." + std::to_string(l) + ".";
         out.emplace_back(p + "input_layernorm.weight", layer.inputNorm);
         for (int k = 0; k < kProjKinds; ++k) {
-            const auto& proj = const_cast<LlamaLayerImpl&>(layer).projection(static_cast<ProjKind>(k));
+            const auto& proj = layer.projection(static_cast<ProjKind>(k));
             out.emplace_back(proj->hfPath() + ".weight", proj->weight());
             if (proj->bias().defined()) out.emplace_back(proj->hfPath() + ".bias", proj->bias());
             if (k == static_cast<int>(ProjKind::O))

@@ -79,6 +79,10 @@ public:
     // x [B,T,H] (already normed), cos/sin [B,T,1,D], mask additive [B,1,T,S] or undefined
     at::Tensor forward(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                        const at::Tensor& mask, bool isCausal, const AdapterPlan* plan, KVCache* cache);
+    // Queries only at one position per row (flat index b·T + t, [B]); keys and values at every
+    // token. `rowMask` [B,1,1,S] additive. Returns [B,1,H].
+    at::Tensor forwardAt(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                         const at::Tensor& rowMask, const at::Tensor& flatIndex, const AdapterPlan* plan);
 
     LoraLinear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
     at::Tensor qkvWeight, qkvBias, oWeight, oBias;
@@ -108,6 +112,10 @@ public:
     LlamaLayerImpl(const LlamaConfig& config, int layer, const at::TensorOptions& options);
     at::Tensor forward(const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
                        const at::Tensor& mask, bool isCausal, const AdapterPlan* plan, KVCache* cache);
+    // The layer's output at one position per row only (the scoring path's last layer): [B,H].
+    // Valid when the plan injects nothing position-dependent into o/gate/up/down of this layer.
+    at::Tensor forwardAt(const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+                         const at::Tensor& rowMask, const at::Tensor& flatIndex, const AdapterPlan* plan);
 
     LlamaAttention attention{nullptr};
     LlamaMlp mlp{nullptr};
@@ -115,6 +123,9 @@ public:
 
     // The layer's projection of `kind`.
     LoraLinear& projection(ProjKind kind);
+    const LoraLinear& projection(ProjKind kind) const {
+        return const_cast<LlamaLayerImpl*>(this)->projection(kind);
+    }
 
 private:
     double eps_;

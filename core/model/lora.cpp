@@ -70,17 +70,17 @@ std::vector<std::uint32_t> moduleMask(const LlamaModelImpl& model, const std::ve
         for (int l : layers) resolved.push_back(config.resolveLayer(l, std::string(what) + " layer"));
     }
     for (int l : resolved) {
-        auto& layer = const_cast<LlamaModelImpl&>(model).layer(l);
+        const auto& layer = model.layer(l);
         if (modules.empty()) {
             for (int k = 0; k < kProjKinds; ++k) {
-                auto& proj = layer.projection(static_cast<ProjKind>(k));
+                const auto& proj = layer.projection(static_cast<ProjKind>(k));
                 if (proj->hasAdapter() && (requiredIn < 0 || proj->inFeatures() == requiredIn)) mask[l] |= 1u << k;
             }
             continue;
         }
         for (const auto& name : modules) {
             const ProjKind kind = projKindOrThrow(name, std::string("adapter context: ") + what + " module");
-            auto& proj = layer.projection(kind);
+            const auto& proj = layer.projection(kind);
             if (!proj->hasAdapter())
                 failInput("adapter context: {} injection at layer {} {} needs a LoRA adapter there (attach "
                           "LoRA to {} at that layer)", what, l, name, name);
@@ -186,7 +186,7 @@ AdapterPlan AdapterPlan::resolve(const AdapterContext& context, const LlamaModel
         for (int l = 0; l < model.numLayers(); ++l)
             for (int k = 0; k < kProjKinds; ++k)
                 if (plan.middleAt(l, static_cast<ProjKind>(k))) {
-                    const int r = const_cast<LlamaModelImpl&>(model).layer(l).projection(static_cast<ProjKind>(k))->rank();
+                    const int r = model.layer(l).projection(static_cast<ProjKind>(k))->rank();
                     if (r != g.graphSignal.size(1))
                         failInput("adapter context: middle.graph_signal has width {} but the adapter of layer {} {} "
                                   "has rank {}", g.graphSignal.size(1), l, projName(static_cast<ProjKind>(k)), r);
@@ -214,12 +214,12 @@ AdapterPlan AdapterPlan::resolve(const AdapterContext& context, const LlamaModel
         checkDevice(w, device, "cora.weight");
         plan.coraMask = moduleMask(model, context.cora->layers, context.cora->modules, "cora", w.size(1));
         for (int l = 0; l < model.numLayers(); ++l)
-            for (int k = 0; k < kProjKinds; ++k)
-                if (plan.coraAt(l, static_cast<ProjKind>(k)) &&
-                    const_cast<LlamaModelImpl&>(model).layer(l).projection(static_cast<ProjKind>(k))->rank() != w.size(2))
+            for (int k = 0; k < kProjKinds; ++k) {
+                const int r = model.layer(l).projection(static_cast<ProjKind>(k))->rank();
+                if (plan.coraAt(l, static_cast<ProjKind>(k)) && r != w.size(2))
                     failInput("adapter context: cora.weight has rank {} but the adapter of layer {} {} has rank {}",
-                              w.size(2), l, projName(static_cast<ProjKind>(k)),
-                              const_cast<LlamaModelImpl&>(model).layer(l).projection(static_cast<ProjKind>(k))->rank());
+                              w.size(2), l, projName(static_cast<ProjKind>(k)), r);
+            }
         plan.coraWeight = w.to(dtype);
     }
     return plan;
@@ -321,10 +321,9 @@ void detachLora(LlamaModelImpl& model) {
 
 std::vector<LoraLinear> loraModules(const LlamaModelImpl& model) {
     std::vector<LoraLinear> out;
-    auto& m = const_cast<LlamaModelImpl&>(model);
-    for (int l = 0; l < m.numLayers(); ++l)
+    for (int l = 0; l < model.numLayers(); ++l)
         for (int k = 0; k < kProjKinds; ++k) {
-            auto& proj = m.layer(l).projection(static_cast<ProjKind>(k));
+            const auto& proj = model.layer(l).projection(static_cast<ProjKind>(k));
             if (proj->hasAdapter()) out.push_back(proj);
         }
     return out;

@@ -191,7 +191,8 @@ public:
     int reapDeadRuns();
     std::optional<RunRecord> findRun(std::int64_t runId);
     RunRecord getRun(std::int64_t runId);  // InputError "run N not found in PATH"
-    std::vector<RunRecord> listRuns(const RunFilter& filter = {});  // reaps first; newest first
+    // Newest first. Reaps dead runs first (a store we cannot write to still lists).
+    std::vector<RunRecord> listRuns(const RunFilter& filter = {});
     void renameRun(std::int64_t runId, const std::string& name);
     void setTags(std::int64_t runId, const std::vector<std::string>& tags);
     void setNotes(std::int64_t runId, const std::string& notes);

@@ -4,7 +4,10 @@
 
 #include "config/experiment_config.h"
 #include "data/split_dataset.h"
+#include "gnn/collaborative_model.h"
+#include "gnn/sasrec.h"
 #include "train/collab_embeddings.h"
+#include "train/sequence_batch.h"
 #include "util/error.h"
 
 namespace glr {
@@ -17,9 +20,11 @@ class CollabRecommender final : public Recommender {
 public:
     CollabRecommender(const config::ExperimentConfig& cfg, std::shared_ptr<const data::SplitDataset> dataset)
         : cfg_(cfg), data_(std::move(dataset)), nodes_(data_->nodeIndex()) {
-        if (cfg_.method.name == Method::SASRec)
-            failInput("method.name: 'sasrec' is not implemented yet (available collaborative baselines: mf, lightgcn, ngcf)");
         torch::manual_seed(cfg_.seed);
+        if (cfg_.method.name == Method::SASRec) {
+            sasrec_ = makeSasRec(cfg_, nodes_);
+            return;
+        }
         CollabEmbeddingOptions co;
         co.dim = cfg_.method.mf.dim;
         co.trainable = true;
@@ -46,6 +51,16 @@ public:
 
     at::Tensor forward(const std::string& split, const std::vector<std::int64_t>& rows, bool training) override {
         const auto& s = data_->split(split);
+        if (sasrec_) {
+            sasrec_->train(training);
+            gnn::RecBatch batch;
+            batch.histories = historyTensor(s, rows, cfg_.method.sasrec.maxLen);
+            std::vector<std::int64_t> items(rows.size());
+            for (std::size_t i = 0; i < rows.size(); ++i) items[i] = s.rows[rows[i]].iid;
+            batch.iids = at::tensor(items, at::kLong);
+            batch.uids = at::zeros({static_cast<std::int64_t>(rows.size())}, at::kLong);
+            return sasrec_->forward(batch);
+        }
         std::vector<std::int64_t> users(rows.size()), items(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             users[i] = s.rows[rows[i]].uid;
@@ -63,6 +78,15 @@ public:
 
     std::vector<ParamGroup> parameterGroups() override {
         std::vector<ParamGroup> groups;
+        if (sasrec_) {
+            ParamGroup g{"sasrec", {}, {}, true, cfg_.train.lr, cfg_.train.weightDecay};
+            for (const auto& item : sasrec_->named_parameters(true)) {
+                g.names.push_back(item.key());
+                g.params.push_back(item.value());
+            }
+            groups.push_back(std::move(g));
+            return groups;
+        }
         ParamGroup mf{"mf", {}, {}, true, cfg_.train.lr, cfg_.train.weightDecay};
         tables_->addParameters(mf);
         groups.push_back(std::move(mf));
@@ -79,6 +103,8 @@ public:
     }
 
     std::string describe() const override {
+        if (sasrec_) return fmt::format("sasrec (dim {}, {} blocks, max length {})", cfg_.method.sasrec.dim,
+                                        cfg_.method.sasrec.layers, cfg_.method.sasrec.maxLen);
         return fmt::format("{} (dim {}{})", config::toString(cfg_.method.name), cfg_.method.mf.dim,
                            graph_ ? ", " + graph_->describe() : std::string());
     }
@@ -89,6 +115,7 @@ private:
     data::NodeIndex nodes_;
     std::unique_ptr<CollabEmbeddings> tables_;
     std::unique_ptr<GraphPath> graph_;
+    gnn::SasRec sasrec_{nullptr};
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "model/lora.h"
 #include "tokenizer/tokenizer.h"
 #include "train/collab_embeddings.h"
+#include "train/sequence_batch.h"
 #include "util/error.h"
 
 namespace glr {
@@ -63,7 +64,15 @@ public:
             attachLora(*llm_, lora);
         }
         torch::manual_seed(cfg_.seed);
-        const bool needsCollab = useSlots_ || useMiddle_ || usePre_ || useCora_;
+        const bool sasEmbeddings = method == Method::CoLLM && cfg_.method.collm.embedding == config::CfEmbedding::SASRec;
+        const bool needsCollab = (useSlots_ || useMiddle_ || usePre_ || useCora_) && !sasEmbeddings;
+        std::int64_t d = cfg_.method.mf.dim;
+        if (sasEmbeddings) {
+            // CoLLM-SAS: the user slot takes SASRec's encoding of the row's history, the item slot
+            // SASRec's item embedding (trained jointly).
+            sasrec_ = makeSasRec(cfg_, nodes_);
+            d = cfg_.method.sasrec.dim;
+        }
         if (needsCollab) {
             CollabEmbeddingOptions co;
             co.dim = cfg_.method.mf.dim;
@@ -74,7 +83,6 @@ public:
             co.gnnLayers = cfg_.method.gnn.layers;
             collab_ = std::make_unique<CollabEmbeddings>(*data_, co);
         }
-        const std::int64_t d = cfg_.method.mf.dim;
         if (useSlots_) {
             // φ: Linear(d → 10d) → ReLU → Linear(10d → H)
             projector_ = torch::nn::Sequential(torch::nn::Linear(d, 10 * d), torch::nn::ReLU(),
@@ -169,7 +177,18 @@ public:
         if (useSlots_ && nAnchors > 0) {
             at::Tensor slots = anchors.slice(1, 0, 2);
             at::Tensor nodeIds = anchors.select(1, 2);
-            at::Tensor vectors = projector_->forward(nodeFeatures.index_select(0, nodeIds));
+            at::Tensor features;
+            if (sasrec_) {
+                sasrec_->train(training);
+                at::Tensor users = sasrec_->encodeHistories(historyTensor(s, rows, cfg_.method.sasrec.maxLen).to(device));
+                at::Tensor isUser = (nodeIds < nodes_.numUsers).unsqueeze(1);
+                at::Tensor itemRows = (nodeIds - nodes_.numUsers).clamp_min(0);
+                features = at::where(isUser, users.index_select(0, anchors.select(1, 0)),
+                                     sasrec_->items->weight.index_select(0, itemRows));
+            } else {
+                features = nodeFeatures.index_select(0, nodeIds);
+            }
+            at::Tensor vectors = projector_->forward(features);
             input.inputsEmbeds = llm_->embedWithSlots(ids, slots, vectors);
         } else {
             input.inputIds = ids;
@@ -232,6 +251,11 @@ public:
         if (coraGenerator_) {
             ParamGroup g{"cora", {}, {}, true, t.lr, t.weightDecay};
             addModuleParams(g, "", *coraGenerator_);
+            groups.push_back(std::move(g));
+        }
+        if (sasrec_) {
+            ParamGroup g{"sasrec", {}, {}, true, t.lr, t.weightDecay};
+            addModuleParams(g, "", *sasrec_);
             groups.push_back(std::move(g));
         }
         if (collab_ && collab_->trainable()) {
@@ -325,6 +349,7 @@ private:
     std::int64_t padId_ = 0;
     bool useLora_ = false, useSlots_ = false, useMiddle_ = false, usePre_ = false, useCora_ = false;
     std::unique_ptr<CollabEmbeddings> collab_;
+    gnn::SasRec sasrec_{nullptr};
     std::unique_ptr<GraphPath> graphPath_;
     torch::nn::Sequential projector_{nullptr};
     torch::nn::Linear bottleneck_{nullptr};

@@ -226,6 +226,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
                 }
                 checkpointNow(pos);
                 if (stop) break;
+                stepStart = Clock::now();  // step times exclude validation and checkpointing
             }
             if (setup.progress && !setup.progress(snap)) {
                 flush();

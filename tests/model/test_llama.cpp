@@ -305,6 +305,90 @@ private slots:
         expectInputError([&] { loadModel(tmp("tiny.bin")); }, {"too small"});
     }
 
+    void shardedBf16Checkpoint() {
+        GLR_REQUIRE_SHARED("fixtures/llama_dev/io.safetensors");
+        // llama_dev split over two bf16 shards with an index, as large HF checkpoints come.
+        const std::string dir = tmp("sharded");
+        fs::create_directories(dir);
+        fs::copy_file(llamaDevDir() + "/config.json", dir + "/config.json");
+        auto tensors = glr::loadAllTensors(llamaDevDir() + "/model.safetensors");
+        std::map<std::string, at::Tensor> first, second;
+        std::string index = R"({"metadata": {}, "weight_map": {)";
+        int i = 0;
+        for (auto& [name, t] : tensors) {
+            const bool inFirst = i++ % 2 == 0;
+            (inFirst ? first : second)[name] = t.to(at::kBFloat16);
+            index += (i > 1 ? ", \"" : "\"") + name + "\": \"" + (inFirst ? "part-1.safetensors" : "part-2.safetensors") + "\"";
+        }
+        index += "}}";
+        glr::saveTensors(dir + "/part-1.safetensors", first);
+        glr::saveTensors(dir + "/part-2.safetensors", second);
+        glr::test::writeBytes(dir + "/model.safetensors.index.json", index);
+
+        auto io = glr::test::fixture("llama_dev/io.safetensors");
+        at::Tensor keep = io["attention_mask"].to(at::kBool).unsqueeze(-1);
+        ForwardInput in;
+        in.inputIds = io["input_ids"];
+        in.attentionMask = io["attention_mask"];
+        in.positionIds = io["position_ids"];
+        at::NoGradGuard noGrad;
+        // bf16 weights widened to fp32: only the weights' rounding separates it from the reference.
+        auto widened = loadModel(dir);
+        QCOMPARE(widened->dtype(), at::kFloat);
+        const double errWide = maskedRelativeError(widened->forward(in).logits, io["logits"], keep);
+        qInfo("bf16 shards -> fp32: relative error %.3g", errWide);
+        QVERIFY2(errWide > 1e-5 && errWide < 3e-2, qPrintable(QString::number(errWide)));
+        // …and computed in bf16 (the CUDA configuration, here on the CPU).
+        LoadOptions bf16;
+        bf16.dtype = at::kBFloat16;
+        auto narrow = loadModel(dir, bf16);
+        QCOMPARE(narrow->embedTokens.scalar_type(), at::kBFloat16);
+        at::Tensor logits = narrow->forward(in).logits;
+        QCOMPARE(logits.scalar_type(), at::kFloat);
+        const double errBf16 = maskedRelativeError(logits, io["logits"], keep);
+        qInfo("bf16 compute: relative error %.3g", errBf16);
+        QVERIFY2(errBf16 < 5e-2, qPrintable(QString::number(errBf16)));
+
+        // A shard named in the index but absent, and an index pointing outside the directory.
+        glr::test::writeBytes(dir + "/model.safetensors.index.json",
+                              R"({"weight_map": {"model.norm.weight": "../elsewhere.safetensors"}})");
+        expectInputError([&] { loadModel(dir); }, {"elsewhere", "not a file name"});
+    }
+
+    void tiedEmbeddingsAndBiases() {
+        // A Qwen2-style config (q/k/v biases, tied head): write random weights in HF layout, reload.
+        const std::string dir = tmp("qwen");
+        fs::create_directories(dir);
+        const std::string config = R"({"model_type": "qwen2", "vocab_size": 300, "hidden_size": 32,
+            "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+            "rope_theta": 1000000.0, "rms_norm_eps": 1e-6, "tie_word_embeddings": true, "max_position_embeddings": 64})";
+        glr::test::writeBytes(dir + "/config.json", config);
+        LlamaModel source(LlamaConfig::fromHfConfigJson(config, "qwen"), at::TensorOptions().dtype(at::kFloat));
+        std::map<std::string, at::Tensor> tensors;
+        {
+            at::NoGradGuard noGrad;
+            source->initRandom(3);
+            for (auto& [name, t] : source->hfTensors()) {
+                if (name.find(".bias") != std::string::npos) t.normal_(0, 0.5);
+                tensors[name] = t;
+            }
+        }
+        QVERIFY(!tensors.count("lm_head.weight"));
+        QVERIFY(tensors.count("model.layers.1.self_attn.k_proj.bias") && !tensors.count("model.layers.1.self_attn.o_proj.bias"));
+        glr::saveTensors(dir + "/model.safetensors", tensors);
+        auto loaded = loadModel(dir);
+        QVERIFY(loaded->lmHead.is_same(loaded->embedTokens));
+        at::NoGradGuard noGrad;
+        ForwardInput in;
+        in.inputIds = at::randint(0, 300, {2, 7}, at::kLong);
+        at::Tensor logits = loaded->forward(in).logits;
+        QVERIFY(at::equal(logits, source->forward(in).logits));
+        // The biases matter: zeroing them changes the output.
+        for (auto& [name, t] : loaded->hfTensors())
+            if (name.find(".bias") != std::string::npos) t.zero_();
+        QVERIFY(!at::allclose(loaded->forward(in).logits, logits, 1e-3, 1e-3));
+    }
+
     void tokenizerDiscovery() {
         GLR_REQUIRE_SHARED("models/stories260K/tok512.bin");
         QCOMPARE(QString::fromStdString(findTokenizerBeside(storiesBin())),

@@ -35,6 +35,15 @@ at::Tensor rowLosses(const at::Tensor& logits, const at::Tensor& label) {
                                                 {}, at::Reduction::None);
 }
 
+// The same loss through the scoring path (logits only at position 15, the last token of every
+// row) — what the trainer runs; its gradients are compared with the references and finite
+// differences of the full-logits loss.
+at::Tensor scoredLoss(LlamaModelImpl& model, ForwardInput in, const at::Tensor& label) {
+    in.scorePositions = at::full({in.inputIds.size(0)}, in.inputIds.size(1) - 1, at::kLong);
+    at::Tensor logit = model.forward(in).logits.select(1, 5);
+    return at::binary_cross_entropy_with_logits(logit, label.to(logit.scalar_type()));
+}
+
 struct Batch {
     std::map<std::string, at::Tensor> io;
     ForwardInput input(const AdapterContext* ctx = nullptr) const {
@@ -138,11 +147,11 @@ private slots:
         loadAdapter(*model, adapterDir());
         Batch b = loadBatch("llama_dev/lora_io.safetensors");
         auto loss = [&] { return rowLosses(model->forward(b.input()).logits, b.io["label"]).mean(); };
-        loss().backward();
+        scoredLoss(*model, b.input(), b.io["label"]).backward();
         // float32 gradients of the same loss agree with the float64 ones.
         auto model32 = loadModel(modelDir());
         loadAdapter(*model32, adapterDir());
-        rowLosses(model32->forward(b.input()).logits, b.io["label"]).mean().backward();
+        scoredLoss(*model32, b.input(), b.io["label"]).backward();
         auto named32 = namedAdapterParameters(*model32);
         auto named = namedAdapterParameters(*model);
         std::uint64_t seed = 1;
@@ -170,7 +179,7 @@ private slots:
         at::Tensor plain = model->forward(b.input()).logits.detach();
         QVERIFY(maskedRelativeError(plain, b.io["logits"], keep) > 1e-3);
 
-        rowLosses(logits, b.io["label"]).mean().backward();
+        scoredLoss(*model, b.input(&ctx), b.io["label"]).backward();
         at::Tensor grad = ctx.middle->graphSignal.grad();
         at::Tensor ref = b.io["grad.graph_signal"];
         const std::int64_t finiteRows = ref.isfinite().all(1).sum().item<std::int64_t>();
@@ -189,7 +198,7 @@ private slots:
         Batch b = loadBatch("llama_dev/graphlora_io.safetensors");
         AdapterContext ctx = injectionContext(b, at::kDouble, true);
         auto loss = [&] { return rowLosses(model->forward(b.input(&ctx)).logits, b.io["label"]).mean(); };
-        loss().backward();
+        scoredLoss(*model, b.input(&ctx), b.io["label"]).backward();
         auto value = [&] { return loss().item<double>(); };
         auto& g = *ctx.middle;
         QVERIFY(finiteDifferenceError(value, g.graphSignal, g.graphSignal.grad(), 24, 3) < 1e-5);
@@ -205,6 +214,30 @@ private slots:
             ++checked;
         }
         QCOMPARE(checked, 4);
+    }
+
+    // bf16 frozen weights with fp32 adapters (the CUDA configuration), on the CPU.
+    void bf16BaseWithFp32Adapters() {
+        LoadOptions opts;
+        opts.dtype = at::kBFloat16;
+        auto model = loadModel(modelDir(), opts);
+        loadAdapter(*model, adapterDir());
+        for (const auto& p : adapterParameters(*model)) QCOMPARE(p.scalar_type(), at::kFloat);
+        Batch b = loadBatch("llama_dev/graphlora_io.safetensors");
+        AdapterContext ctx = injectionContext(b, at::kFloat, true);
+        at::Tensor logits = model->forward(b.input(&ctx)).logits;
+        at::Tensor keep = b.io["attention_mask"].to(at::kBool).unsqueeze(-1);
+        const double err = maskedRelativeError(logits, b.io["logits"], keep);
+        qInfo("bf16 GraphLoRA logits: relative error %.3g", err);
+        QVERIFY2(err < 5e-2, qPrintable(QString::number(err)));
+        scoredLoss(*model, b.input(&ctx), b.io["label"]).backward();
+        const double gerr = maskedRelativeError(ctx.middle->graphSignal.grad(), b.io["grad.graph_signal"]);
+        qInfo("bf16 grad graph_signal: relative error %.3g", gerr);
+        QVERIFY2(gerr < 1e-1, qPrintable(QString::number(gerr)));
+        for (const auto& p : adapterParameters(*model)) {
+            QCOMPARE(p.grad().scalar_type(), at::kFloat);
+            QVERIFY(p.grad().isfinite().all().item<bool>());
+        }
     }
 
     void injectionIdentities() {
@@ -231,6 +264,56 @@ private slots:
         AdapterContext cora;
         cora.cora = CoraInjection{modules.front()->loraA().t().unsqueeze(0).expand({3, 64, 8}).contiguous(), {}, {}};
         QVERIFY(at::allclose(model->forward(b.input(&cora)).logits, sharedA, 1e-5, 1e-5));
+    }
+
+    // The scoring path computes the last layer at the scored positions only; it must equal the
+    // full computation, with and without injections (including those it must fall back for).
+    void scoredPathMatchesFullPath() {
+        auto model = loadModel(modelDir());
+        LoraOptions o;
+        o.targets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+        o.dropout = 0;
+        o.seed = 5;
+        attachLora(*model, o);
+        {
+            at::NoGradGuard noGrad;
+            for (auto& m : loraModules(*model)) m->loraB().normal_(0, 0.3);
+        }
+        Batch b = loadBatch("llama_dev/graphlora_io.safetensors");
+        at::NoGradGuard noGrad;
+        at::Tensor positions = at::tensor({15, 12, 9}, at::kLong);
+        auto check = [&](const AdapterContext* ctx, const char* what) {
+            ForwardInput full = b.input(ctx);
+            at::Tensor all = model->forward(full).logits;
+            ForwardInput scored = full;
+            scored.scorePositions = positions;
+            at::Tensor some = model->forward(scored).logits;
+            for (int r = 0; r < 3; ++r) {
+                const double err = maskedRelativeError(some[r], all[r][positions[r].item<std::int64_t>()]);
+                QVERIFY2(err < 1e-5, qPrintable(QString("%1, row %2: %3").arg(what).arg(r).arg(err)));
+            }
+            // Without a padding mask (causal only) as well.
+            full.attentionMask = at::Tensor();
+            full.positionIds = at::Tensor();
+            scored.attentionMask = at::Tensor();
+            scored.positionIds = at::Tensor();
+            all = model->forward(full).logits;
+            some = model->forward(scored).logits;
+            for (int r = 0; r < 3; ++r)
+                QVERIFY2(maskedRelativeError(some[r], all[r][positions[r].item<std::int64_t>()]) < 1e-5, what);
+        };
+        check(nullptr, "plain");
+        AdapterContext middle;
+        middle.middle = GraphInjection::make(b.io["anchors"], b.io["graph_signal"], 1.3, 0.7, {-1});
+        check(&middle, "middle q,v at the last layer");
+        middle.middle->modules = {"q_proj", "o_proj", "down_proj"};
+        check(&middle, "middle q,o,down at the last layer (fallback)");
+        AdapterContext pre;
+        pre.pre = PreInjection{b.io["anchors"], at::randn({7, 64}), {-1}, {"q_proj", "v_proj", "gate_proj"}};
+        check(&pre, "pre q,v,gate at the last layer");
+        AdapterContext cora;
+        cora.cora = CoraInjection{at::randn({3, 64, 8}) * 0.2, {}, {}};
+        check(&cora, "CoRA everywhere");
     }
 
     void contextErrors() {

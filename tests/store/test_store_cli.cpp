@@ -53,6 +53,9 @@ private slots:
     void initTestCase() {
         if (!fs::exists(GRAPHLORA_CLI_PATH))
             QSKIP("graphlora binary not built (build the `graphlora` target first)");
+        // One clear failure instead of one per test when the binary cannot even start.
+        if (runCli({"--help"}).exitCode == -2)
+            QFAIL("graphlora crashed at startup (`graphlora --help`); nothing in this test can run");
         db_ = tmp_.filePath("runs.sqlite");
         RunStore store(db_.toStdString());
         auto make = [&](const std::string& name, const std::string& method, std::int64_t seed) {
@@ -132,7 +135,7 @@ private slots:
         // Seeds grouped: AUC mean 0.72, sample std 0.0283 (|0.70-0.74|/sqrt 2).
         auto md = runCli({"results", "--db", db_, "--format", "md", "--subsets", "all"});
         QCOMPARE(md.exitCode, 0);
-        QVERIFY2(md.out.find("| graphlora | 2 | **0.7200 ± 0.0283** | **0.6200 ± 0.0283** |") != std::string::npos,
+        QVERIFY2(md.out.find("| graphlora | 2 | **0.7200 ± 0.0283** | 0.6200 ± 0.0283 |") != std::string::npos,
                  md.out.c_str());
         QVERIFY2(md.out.find("| tallrec | 1 | 0.6500 | – |") != std::string::npos, md.out.c_str());
         auto latex = runCli({"results", "--db", db_, "--format", "latex"});

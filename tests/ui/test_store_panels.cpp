@@ -67,6 +67,11 @@ private slots:
         SettingsStorage::useFile(dir_.filePath("settings.ini"));
         storePath_ = dir_.filePath("runs.sqlite");
         ids_ = glr::test::fillStore(storePath_.toStdString());
+        // For looking at the panels by hand: graphlora-workbench --db <copy> --screenshot DIR.
+        if (const QString keep = qEnvironmentVariable("GRAPHLORA_UI_KEEP_FIXTURE_STORE"); !keep.isEmpty()) {
+            QFile::remove(keep);
+            QVERIFY(QFile::copy(storePath_, keep));
+        }
         session_ = std::make_unique<WorkbenchSession>(ExperimentRunner{});
         QVERIFY(session_->openStore(storePath_));
         window_ = std::make_unique<MainWindow>(*session_);
@@ -83,7 +88,7 @@ private slots:
     void runsTableShowsStatusAndFinalMetrics() {
         RunsPanel& runs = window_->runsPanel();
         const auto& model = runs.model();
-        QCOMPARE(model.rowCount(), 6 + 6);
+        QCOMPARE(model.rowCount(), 8 + 6);  // 8 runs + 6 sweep points
         const int auc = columnOf(model, "AUC");
         const int best = columnOf(model, "Valid AUC best");
         QVERIFY(auc >= 0 && best >= 0);
@@ -120,7 +125,7 @@ private slots:
         runs.setFilterText("tag:paper");
         QCOMPARE(runs.visibleRunCount(), 1);
         runs.setFilterText("valid/auc.max >= 0.7 !method:mf");
-        QCOMPARE(runs.visibleRunCount(), 3 + 1);  // graphlora 0.72/0.74 and the sweep's layer-2 runs 0.71/0.72
+        QCOMPARE(runs.visibleRunCount(), 3 + 2);  // graphlora 0.70/0.72/0.74 and the sweep's layer-2 runs 0.71/0.72
         runs.setFilterText("auc >");
         QVERIFY(runs.filterError().contains("expected a value"));
         runs.setFilterText("acu > 0.5");
@@ -130,7 +135,7 @@ private slots:
         runs.setQuickFilters("graphlora", "", "finished", "");
         QCOMPARE(runs.visibleRunCount(), 3 + 6);
         runs.setQuickFilters("", "", "", "");
-        QCOMPARE(runs.visibleRunCount(), 12);
+        QCOMPARE(runs.visibleRunCount(), 14);
     }
 
     void selectedRunShowsItsConfig() {
@@ -164,7 +169,7 @@ private slots:
         QCOMPARE(mf.name, std::string("mf-baseline"));
         QCOMPARE(mf.tags, (std::vector<std::string>{"baseline", "cf"}));
         QVERIFY(!store.findRun(ids_.failed));
-        QCOMPARE(runs.model().rowCount(), 11);
+        QCOMPARE(runs.model().rowCount(), 13);
     }
 
     void resultsTableAggregatesSeedsAndExports() {
@@ -287,13 +292,14 @@ private slots:
     void screenshotsRenderEveryPanel() {
         const QString out = dir_.filePath("shots");
         QString error;
-        const QStringList files = window_->saveScreenshots(out, QSize(1200, 800), &error);
+        const QStringList files = window_->saveScreenshots(out, QSize(1400, 900), &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(files.size(), 7);
         for (const QString& f : files) {
             const QImage image(f);
             QVERIFY2(!image.isNull(), qPrintable(f));
-            QCOMPARE(image.size(), QSize(1200, 800));
+            QCOMPARE(image.size(), window_->size());
+            QCOMPARE(image.width(), 1400);
         }
         QVERIFY(files.first().endsWith("01-dataset.png"));
         QVERIFY(files.last().endsWith("07-results.png"));

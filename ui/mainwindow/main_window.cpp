@@ -27,10 +27,14 @@
 #include "session/workbench_session.h"
 #include "settings/settings.h"
 
+// Resources of a static library must be registered explicitly, outside any namespace.
+static void initWorkbenchResources() { Q_INIT_RESOURCE(resources); }
+
 namespace glr::ui {
 
 MainWindow::MainWindow(WorkbenchSession& session, QWidget* parent) : QMainWindow(parent), session_(session) {
     setObjectName(QStringLiteral("mainWindow"));
+    initWorkbenchResources();
     setWindowIcon(QIcon(QStringLiteral(":/icons/graphlora.svg")));
     tabs_ = new QTabWidget(this);
     tabs_->setDocumentMode(true);
@@ -55,6 +59,7 @@ MainWindow::MainWindow(WorkbenchSession& session, QWidget* parent) : QMainWindow
     queueDockWidget_->setObjectName(QStringLiteral("queueDockWidget"));
     queueDockWidget_->setWidget(queue_);
     addDockWidget(Qt::BottomDockWidgetArea, queueDockWidget_);
+    resizeDocks({queueDockWidget_}, {170}, Qt::Vertical);
 
     storeLabel_ = new QLabel(this);
     runLabel_ = new QLabel(this);

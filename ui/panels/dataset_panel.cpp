@@ -100,6 +100,7 @@ DatasetPanel::DatasetPanel(WorkbenchSession& session, QWidget* parent)
     auto* rawSplit = new QSplitter(Qt::Horizontal, this);
     rawSplit->addWidget(formScroll);
     rawSplit->addWidget(previewBox);
+    rawSplit->setStretchFactor(0, 1);
     rawSplit->setStretchFactor(1, 1);
 
     // ---- prepared split ----
@@ -155,19 +156,12 @@ DatasetPanel::DatasetPanel(WorkbenchSession& session, QWidget* parent)
     statsSplit->setStretchFactor(1, 2);
     statsLayout->addWidget(statsSplit, 1);
 
-    auto* rawBox = new QGroupBox(tr("Prepare a split from raw files"), this);
-    auto* rawLayout = new QVBoxLayout(rawBox);
-    rawLayout->addWidget(rawSplit);
-    auto* splitBox = new QGroupBox(tr("Prepared split: statistics"), this);
-    auto* splitBoxLayout = new QVBoxLayout(splitBox);
-    splitBoxLayout->addWidget(statsBox);
-    splitter_ = new QSplitter(Qt::Vertical, this);
-    splitter_->addWidget(rawBox);
-    splitter_->addWidget(splitBox);
-    splitter_->setStretchFactor(0, 3);
-    splitter_->setStretchFactor(1, 3);
+    splitter_ = rawSplit;
+    tabs_ = new QTabWidget(this);
+    tabs_->addTab(statsBox, tr("Prepared split and statistics"));
+    tabs_->addTab(rawSplit, tr("Prepare from raw files"));
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(splitter_);
+    layout->addWidget(tabs_);
 
     previewTimer_ = new QTimer(this);
     previewTimer_->setSingleShot(true);
@@ -211,6 +205,7 @@ DatasetPanel::DatasetPanel(WorkbenchSession& session, QWidget* parent)
             progress_->setValue(1000);
             setSplitDir(outDir);
             computeStats();
+            tabs_->setCurrentIndex(0);
         } else {
             progress_->setValue(0);
         }
@@ -323,6 +318,9 @@ void DatasetPanel::showStats(const DatasetStatsView& stats) {
 }
 
 QString DatasetPanel::summaryText() const { return summary_->text(); }
+
+void DatasetPanel::showRawFiles() { tabs_->setCurrentIndex(1); }
+void DatasetPanel::showStatistics() { tabs_->setCurrentIndex(0); }
 
 void DatasetPanel::saveLayout() const { settings::splitterState(QStringLiteral("dataset")).set(splitter_->saveState()); }
 void DatasetPanel::restoreLayout() { splitter_->restoreState(settings::splitterState(QStringLiteral("dataset")).get()); }

@@ -52,6 +52,9 @@ public:
     HistogramPlot& promptPlot() const { return *prompt_; }
     QString summaryText() const;
 
+    void showRawFiles();    // the prepare tab
+    void showStatistics();  // the prepared-split tab
+
     void saveLayout() const;
     void restoreLayout();
 
@@ -83,7 +86,8 @@ private:
     HistogramPlot* history_;
     HistogramPlot* degree_;
     HistogramPlot* prompt_;
-    QSplitter* splitter_;
+    QSplitter* splitter_;  // form | preview
+    QTabWidget* tabs_;
 };
 
 }  // namespace glr::ui

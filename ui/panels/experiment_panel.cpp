@@ -132,18 +132,15 @@ ExperimentPanel::ExperimentPanel(WorkbenchSession& session, QWidget* parent)
     views_->addTab(jsonEdit_, tr("JSON"));
 
     issues_ = new QListWidget(this);
-    issues_->setMaximumHeight(120);
+    issues_->setMaximumHeight(fontMetrics().height() * 5 + 8);
     hash_ = new QLabel(this);
     hash_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     hash_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
-    auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(views_);
-    split->addWidget(issues_);
-    split->setStretchFactor(0, 5);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(split, 1);
+    layout->addWidget(views_, 1);
+    layout->addWidget(issues_);
     layout->addWidget(hash_);
 
     validateTimer_ = new QTimer(this);
@@ -387,7 +384,13 @@ void ExperimentPanel::validateNow() {
     if (valid) {
         auto* item = new QListWidgetItem(tr("Config is valid"), issues_);
         item->setForeground(QColor(0x2e, 0x7d, 0x32));
-        hash_->setText(tr("canonical hash %1   ·   seed group %2").arg(check_.hash, check_.groupHash.left(16)));
+        QString text = tr("canonical hash %1   ·   seed group %2").arg(check_.hash, check_.groupHash.left(16));
+        if (model_->value(QStringLiteral("model.checkpoint")).isNull() && model_->method() != QLatin1String("mf") &&
+            model_->method() != QLatin1String("lightgcn") && model_->method() != QLatin1String("ngcf") &&
+            model_->method() != QLatin1String("sasrec"))
+            text += tr("\nmodel.checkpoint is null: random weights of model.shape — this exercises the pipeline, "
+                       "it does not measure an LLM");
+        hash_->setText(text);
     } else {
         hash_->setText(tr("canonical hash: — (fix the issues above)"));
     }

@@ -45,6 +45,7 @@ QueueDock::QueueDock(WorkbenchSession& session, QWidget* parent) : QWidget(paren
     log_ = new QPlainTextEdit(this);
     log_->setReadOnly(true);
     log_->setMaximumBlockCount(2000);
+    for (QWidget* w : std::initializer_list<QWidget*>{queue_, log_}) w->setMinimumHeight(fontMetrics().height() * 3);
 
     auto* top = new QHBoxLayout;
     top->addWidget(current_, 1);

@@ -20,6 +20,8 @@ class QueueDock : public QWidget {
 public:
     explicit QueueDock(WorkbenchSession& session, QWidget* parent = nullptr);
 
+    QSize sizeHint() const override { return {900, 170}; }
+
     QString currentText() const;
     int queuedCount() const;
     QStringList logLines() const;

@@ -272,7 +272,7 @@ void RunsPanel::setFilterText(const QString& expression) {
     countLabel_->setText(tr("%1 of %n run(s)", "", model_->rowCount()).arg(proxy_->rowCount()));
 }
 
-QString RunsPanel::filterError() const { return filterMessage_->isVisible() ? filterMessage_->text() : QString(); }
+QString RunsPanel::filterError() const { return filterMessage_->isVisibleTo(this) ? filterMessage_->text() : QString(); }
 
 int RunsPanel::visibleRunCount() const { return proxy_->rowCount(); }
 

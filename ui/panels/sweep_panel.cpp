@@ -18,6 +18,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -275,6 +276,7 @@ void SweepPanel::showSweep(qint64 sweepId) {
     gridKeys_ = grid.keys();
     for (const RunSummary& run : session_.runs())
         if (run.sweepId && *run.sweepId == sweepId) sweepRuns_ << run;
+    std::sort(sweepRuns_.begin(), sweepRuns_.end(), [](const RunSummary& a, const RunSummary& b) { return a.id < b.id; });
 
     const QString metric = metric_->currentText(), x = xKey_->currentText(), series = seriesKey_->currentText();
     QSignalBlocker b1(metric_), b2(xKey_), b3(seriesKey_);
@@ -373,8 +375,10 @@ void SweepPanel::refreshResults() {
             if (r >= 0 && c >= 0) values[r][c] = point.stats.mean;
         }
         heat_->setGrid(xLabels, yLabels, values, xKey, seriesKey, metric.label);
+        heat_->setVisible(true);
     } else {
         heat_->setGrid({}, {}, {}, QString(), QString(), QString());
+        heat_->setVisible(false);  // a 1-D sweep has no second axis
     }
     int finished = 0;
     for (const auto& r : sweepRuns_) finished += r.isFinished() ? 1 : 0;

@@ -10,6 +10,9 @@ namespace glr::ui {
 
 CurvePlot::CurvePlot(QWidget* parent) : PlotWidget(parent) {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    // Curves redraw several times a second while a run trains: draw polylines in one call with
+    // cosmetic pens (the raster engine's fast path) instead of stroking every segment.
+    setPlottingHints(QCP::phFastPolylines | QCP::phCacheLabels);
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     crosshair_ = new QCPItemStraightLine(this);
@@ -78,12 +81,16 @@ void CurvePlot::rebuild() {
             QCPGraph* rawGraph = addGraph();
             QColor faint = curve.color;
             faint.setAlpha(70);
-            rawGraph->setPen(QPen(faint, 1));
+            QPen rawPen(faint, 1);
+            rawPen.setCosmetic(true);
+            rawGraph->setPen(rawPen);
             rawGraph->setData(curve.x, curve.y, true);
             rawGraph->removeFromLegend();
         }
         QCPGraph* graph = addGraph();
-        graph->setPen(QPen(curve.color, 2));
+        QPen pen(curve.color, 2);
+        pen.setCosmetic(true);
+        graph->setPen(pen);
         graph->setName(curve.label);
         graph->setData(curve.x, QVector<double>(smooth.begin(), smooth.end()), true);
         if (curve.x.size() == 1) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));

@@ -160,6 +160,13 @@ void HeatMapPlot::setGrid(const QStringList& xLabels, const QStringList& yLabels
 // ---- GroupedBarsPlot ------------------------------------------------------------------------
 
 GroupedBarsPlot::GroupedBarsPlot(QWidget* parent) : PlotWidget(parent) {
+    // Legend in a row under the axes, laid out horizontally, so it never covers bars.
+    auto* legendRow = new QCPLayoutGrid;
+    plotLayout()->addElement(1, 0, legendRow);
+    legendRow->setMargins(QMargins(5, 0, 5, 5));
+    legendRow->addElement(0, 0, legend);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plotLayout()->setRowStretchFactor(1, 0.001);
     setEmptyMessage(tr("Select finished runs to compare"));
     setData({}, {}, QString());
 }
@@ -220,7 +227,6 @@ void GroupedBarsPlot::setData(const QStringList& categories, const QVector<BarSe
     const double span = std::max(top - bottom, 1e-3);
     yAxis->setRange(bottom, top + 0.12 * span);
     legend->setVisible(bars_ > 0 && series.size() > 1);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     showEmptyMessage(bars_ == 0);
     replot(QCustomPlot::rpQueuedReplot);
 }

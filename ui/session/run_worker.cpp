@@ -2,8 +2,15 @@
 
 #include <QElapsedTimer>
 #include <QThread>
+#include <algorithm>
 #include <chrono>
 #include <exception>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "util/error.h"
 
@@ -97,7 +104,26 @@ bool RunWorker::onProgress(const RunJob& job, const ProgressSnapshot& snapshot) 
     return control_.waitWhilePaused([&] { flush(job); });
 }
 
+namespace {
+
+// The trainer keeps every core busy; the window must still get the CPU the moment it has an
+// event. On Linux nice values are per thread, and the trainer's compute threads (OpenMP) are
+// created from this thread and inherit its value, so one call covers them all.
+void lowerTrainerPriority() {
+#ifdef __linux__
+    static thread_local bool done = false;
+    if (done) return;
+    done = true;
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    ::setpriority(PRIO_PROCESS, tid, std::min(current + 5, 19));
+#endif
+}
+
+}  // namespace
+
 void RunWorker::execute(const RunJob& job) {
+    lowerTrainerPriority();
     coalescer_.reset();
     runId_ = job.request.resumeRunId.value_or(0);
     RunEnded outcomeInfo;

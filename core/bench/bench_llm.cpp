@@ -1,0 +1,241 @@
+// Timing loops of bench train / score / overhead over LlmStepRig (see bench_llm.h).
+#include "bench/bench_llm.h"
+
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "bench/bench_device.h"
+#include "bench/bench_sgemm.h"
+#include "bench/llm_step_rig.h"
+#include "util/error.h"
+
+namespace glr::bench {
+
+using detail::BenchMethod;
+using detail::LlmStepRig;
+
+namespace {
+
+constexpr int kPeakWarmup = 1, kPeakRepeats = 3;
+
+// One optimiser step as the trainer takes it (trainer.cpp), loss value returned.
+double trainStep(LlmStepRig& rig) {
+    at::Tensor scores = rig.forward(/*training=*/true);
+    at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
+    const double value = loss.item<double>();  // the trainer's per-step NaN check (a host sync)
+    if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
+    loss.backward();
+    rig.optimizer().step(1.0);
+    rig.optimizer().zeroGrad();
+    return value;
+}
+
+// Eval-mode scores copied to the host as the evaluator keeps them; returns mean |score|.
+double scoreStep(LlmStepRig& rig) {
+    torch::NoGradGuard noGrad;
+    at::Tensor scores = rig.forward(/*training=*/false).to(at::kCPU, at::kDouble);
+    return scores.abs().mean().item<double>();
+}
+
+template <typename Step>
+double timedMs(const at::Device& device, Step&& step) {
+    synchronize(device);
+    const double start = nowSeconds();
+    step();
+    synchronize(device);
+    return 1e3 * (nowSeconds() - start);
+}
+
+double resolvePeak(const LlmBenchOptions& o, const at::Device& device, std::string& source) {
+    if (o.peakFlops > 0) {
+        source = "given";
+        return o.peakFlops;
+    }
+    if (device.is_cpu()) {
+        source = fmt::format("measured: at::mm [{0},{0}] fp32, best of {1}", o.peakSize, kPeakRepeats);
+        return cpuPeakFlops(o.peakSize);
+    }
+    source = "989 TFLOP/s (H100/H200 SXM dense bf16)";
+    return kHopperBf16PeakFlops;
+}
+
+LlmBenchResult describe(const char* mode, LlmStepRig& rig, const LlmBenchOptions& o) {
+    LlmBenchResult r;
+    r.mode = mode;
+    r.method = detail::methodName(rig.method());
+    r.model = o.model;
+    r.dtype = c10::toString(rig.model().dtype());
+    r.device = rig.model().device().str();
+    r.batch = o.batch;
+    r.seqLen = o.seqLen;
+    r.warmup = o.warmup;
+    r.baseParameters = rig.model().config().parameterCount();
+    r.adapterParameters = rig.adapterParameterCount();
+    r.trainableParameters = rig.trainableParameterCount();
+    const double base = double(r.baseParameters), adapters = double(r.adapterParameters);
+    r.flopsPerToken = r.mode == "train" ? 4 * base + 6 * adapters : 2 * base;
+    return r;
+}
+
+void finish(LlmBenchResult& r, std::vector<double> samplesMs, double peak, const std::string& peakSource,
+            const at::Device& device) {
+    r.step = summarize(std::move(samplesMs));
+    r.tokensPerSecond = double(r.batch * r.seqLen) / (r.step.medianMs * 1e-3);
+    r.achievedFlops = r.tokensPerSecond * r.flopsPerToken;
+    r.peakFlops = peak;
+    r.peakSource = peakSource;
+    r.mfu = peak > 0 ? r.achievedFlops / peak : 0;
+    r.peakMemoryBytes = peakMemoryBytes(device);
+    r.peakMemoryKind = peakMemoryKind(device);
+    r.machine = machineInfo();
+}
+
+nlohmann::json resultJson(const LlmBenchResult& r) {
+    return {{"benchmark", r.mode},
+            {"method", r.method},
+            {"model", r.model},
+            {"dtype", r.dtype},
+            {"device", r.device},
+            {"batch", r.batch},
+            {"seq_len", r.seqLen},
+            {"tokens_per_step", r.batch * r.seqLen},
+            {"warmup", r.warmup},
+            {"steps", r.step.count},
+            {"step_ms", {{"median", r.step.medianMs}, {"min", r.step.minMs}, {"max", r.step.maxMs},
+                         {"mean", r.step.meanMs}, {"samples", r.step.samplesMs}}},
+            {"tokens_per_s", r.tokensPerSecond},
+            {"parameters", {{"base", r.baseParameters}, {"adapter", r.adapterParameters},
+                            {"trainable", r.trainableParameters}}},
+            {"flops_per_token", r.flopsPerToken},
+            {"achieved_tflops", r.achievedFlops * 1e-12},
+            {"peak_tflops", r.peakFlops * 1e-12},
+            {"peak_source", r.peakSource},
+            {"mfu", r.mfu},
+            {"peak_memory_mib", double(r.peakMemoryBytes) / (1024.0 * 1024.0)},
+            {"peak_memory_kind", r.peakMemoryKind},
+            {"loss_first", r.firstLoss},
+            {"loss_last", r.lastLoss},
+            {"mean_abs_score", r.meanAbsScore},
+            {"machine", {{"cpu", r.machine.cpuModel}, {"logical_cpus", r.machine.logicalCpus},
+                         {"threads", r.machine.threads}, {"load_average_1m", r.machine.loadAverage1},
+                         {"torch", r.machine.torchVersion}}}};
+}
+
+}  // namespace
+
+double cpuPeakFlops(std::int64_t size) {
+    static std::mutex mutex;
+    static std::map<std::int64_t, double> cache;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(size);
+    if (it != cache.end()) return it->second;
+    const double peak = measureMatmulPeakFlops(size, kPeakWarmup, kPeakRepeats, "cpu", "float32");
+    cache.emplace(size, peak);
+    return peak;
+}
+
+LlmBenchResult benchTrain(const LlmBenchOptions& o) {
+    LlmStepRig rig(detail::parseMethod(o.method), detail::loadBenchBackbone(o), o);
+    const at::Device device = rig.model().device();
+    std::string peakSource;
+    const double peak = resolvePeak(o, device, peakSource);
+    LlmBenchResult r = describe("train", rig, o);
+    resetPeakMemory(device);
+    std::vector<double> samples;
+    double loss = 0;
+    for (int s = 0; s < o.warmup + o.steps; ++s) {
+        const double ms = timedMs(device, [&] { loss = trainStep(rig); });
+        if (s == 0) r.firstLoss = loss;
+        if (s >= o.warmup) samples.push_back(ms);
+    }
+    r.lastLoss = loss;
+    finish(r, std::move(samples), peak, peakSource, device);
+    return r;
+}
+
+LlmBenchResult benchScore(const LlmBenchOptions& o) {
+    LlmStepRig rig(detail::parseMethod(o.method), detail::loadBenchBackbone(o), o);
+    const at::Device device = rig.model().device();
+    std::string peakSource;
+    const double peak = resolvePeak(o, device, peakSource);
+    LlmBenchResult r = describe("score", rig, o);
+    resetPeakMemory(device);
+    std::vector<double> samples;
+    for (int s = 0; s < o.warmup + o.steps; ++s) {
+        const double ms = timedMs(device, [&] { r.meanAbsScore = scoreStep(rig); });
+        if (s >= o.warmup) samples.push_back(ms);
+    }
+    finish(r, std::move(samples), peak, peakSource, device);
+    return r;
+}
+
+OverheadResult benchOverhead(const LlmBenchOptions& o) {
+    // One backbone for both, so the comparison sees the same weights, memory and caches.
+    LlamaModel backbone = detail::loadBenchBackbone(o);
+    LlmStepRig lora(BenchMethod::LoraOnly, backbone, o);
+    LlmStepRig graph(BenchMethod::GraphLora, backbone, o);
+    const at::Device device = backbone->device();
+    std::string peakSource;
+    const double peak = resolvePeak(o, device, peakSource);
+
+    OverheadResult out;
+    out.loraTrain = describe("train", lora, o);
+    out.graphTrain = describe("train", graph, o);
+    out.loraScore = describe("score", lora, o);
+    out.graphScore = describe("score", graph, o);
+    std::vector<double> loraMs, graphMs;
+    double loraLoss = 0, graphLoss = 0;
+    for (int s = 0; s < o.warmup + o.steps; ++s) {  // A, B, A, B, … so drift hits both
+        const double a = timedMs(device, [&] { loraLoss = trainStep(lora); });
+        const double b = timedMs(device, [&] { graphLoss = trainStep(graph); });
+        if (s == 0) {
+            out.loraTrain.firstLoss = loraLoss;
+            out.graphTrain.firstLoss = graphLoss;
+        }
+        if (s >= o.warmup) {
+            loraMs.push_back(a);
+            graphMs.push_back(b);
+        }
+    }
+    out.loraTrain.lastLoss = loraLoss;
+    out.graphTrain.lastLoss = graphLoss;
+    finish(out.loraTrain, std::move(loraMs), peak, peakSource, device);
+    finish(out.graphTrain, std::move(graphMs), peak, peakSource, device);
+
+    loraMs.clear();
+    graphMs.clear();
+    for (int s = 0; s < o.warmup + o.steps; ++s) {
+        const double a = timedMs(device, [&] { out.loraScore.meanAbsScore = scoreStep(lora); });
+        const double b = timedMs(device, [&] { out.graphScore.meanAbsScore = scoreStep(graph); });
+        if (s >= o.warmup) {
+            loraMs.push_back(a);
+            graphMs.push_back(b);
+        }
+    }
+    finish(out.loraScore, std::move(loraMs), peak, peakSource, device);
+    finish(out.graphScore, std::move(graphMs), peak, peakSource, device);
+    out.trainRatio = out.graphTrain.step.medianMs / out.loraTrain.step.medianMs;
+    out.scoreRatio = out.graphScore.step.medianMs / out.loraScore.step.medianMs;
+    return out;
+}
+
+std::string toJson(const LlmBenchResult& result) { return resultJson(result).dump(); }
+
+std::string toJson(const OverheadResult& r) {
+    nlohmann::json j = {{"benchmark", "overhead"},
+                        {"model", r.loraTrain.model},
+                        {"batch", r.loraTrain.batch},
+                        {"seq_len", r.loraTrain.seqLen},
+                        {"train_ratio", r.trainRatio},
+                        {"score_ratio", r.scoreRatio},
+                        {"lora_only", {{"train", resultJson(r.loraTrain)}, {"score", resultJson(r.loraScore)}}},
+                        {"graphlora", {{"train", resultJson(r.graphTrain)}, {"score", resultJson(r.graphScore)}}}};
+    return j.dump();
+}
+
+}  // namespace glr::bench

@@ -1,0 +1,118 @@
+#pragma once
+// `graphlora bench train | score | overhead`: one LLM recommender step on random inputs, timed as
+// the trainer runs it (core/train/llm_recommender.cpp, trainer.cpp), with no dataset needed.
+//
+//   train step  scores = h_last · w_yes  (forward with hidden states at the last position only)
+//               loss = BCE-with-logits(scores, labels); loss.item() (the trainer's NaN check);
+//               backward; AdamW/Adam step over the trainable groups; zero grads
+//   score step  the same forward under NoGradGuard in eval mode, no loss
+//
+// Methods (as the trainer builds them, SPEC §3, §7); every row has two anchors (user slot, item
+// slot) at random distinct positions, pointing at random nodes of a random bipartite graph:
+//   lora-only   slots ← φ(e_MF), MF frozen, LoRA                                  (SPEC §3.6)
+//   graphlora   slots ← φ(e_MF), MF trainable; per step: 1-hop subgraph of the batch's nodes
+//               (host), g = P(GNN(E_sub, Â_sub)), middle injection z ← α·z + β·g[node] in the
+//               q/v adapters at the injection layer                               (SPEC §3.5)
+//   collm       slots ← φ(e_MF), MF frozen, LoRA (CoLLM-MF)
+//   cora        text only; W_gen = G([e_u; e_i]) [B,H,r] replaces A in every adapter (SPEC §7)
+//   tallrec     text only, plain LoRA: the shape of the eager PyTorch baseline
+//               (../shared/bench/eager_tiny_llama.py)
+//
+// Figures: step time = median of the timed steps after warm-up (device-synchronised); tokens/s =
+// B·T / step; MFU = tokens/s · FLOPs/token / peak, with FLOPs/token = 4·N_base + 6·N_trainable
+// for training and 2·N_base for scoring, N_base = every frozen parameter of the backbone
+// (LlamaConfig::parameterCount, embeddings included — the convention of issue 7's HF+PEFT figures)
+// and N_trainable = the LoRA adapters' parameters (what runs at every token). Peak: measured
+// sgemm on the CPU, 989 TFLOP/s on CUDA, unless given.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/bench_common.h"
+
+namespace glr::bench {
+
+struct LlmBenchOptions {
+    std::string model = "tiny";     // named shape (tiny, stories260K, llama-1.1b, llama-7b),
+                                    // "random:<shape>", or a checkpoint path (HF dir, llama2.c .bin)
+    std::string method = "lora-only";  // lora-only | graphlora | collm | cora | tallrec
+    std::int64_t batch = 8;
+    std::int64_t seqLen = 430;
+    std::string dtype = "auto";     // frozen weights; auto = fp32 on CPU, bf16 on CUDA
+    std::string device = "cpu";
+    int warmup = 2;
+    int steps = 10;
+    std::uint64_t seed = 0;
+
+    // LoRA (the trainer's defaults)
+    int loraR = 8;
+    double loraAlpha = 16;
+    double loraDropout = 0.05;
+    std::vector<std::string> loraTargets{"q_proj", "v_proj"};
+
+    // Inputs. attentionMask: pass an all-ones [B,T] mask as the trainer always does (false: no
+    // mask, the model's causal fast path — what a batch without padding could use).
+    bool attentionMask = true;
+
+    // Collaborative side (defaults: the trainer's, on a graph the size of the ML-1M CoLLM split)
+    std::int64_t users = 720;
+    std::int64_t items = 2500;
+    std::int64_t interactions = 18000;
+    std::int64_t mfDim = 256;
+    std::string gnnType = "ngcf";   // lightgcn | gcn | ngcf | identity
+    std::int64_t gnnLayers = 3;
+    std::int64_t gnnDim = 256;
+    bool oneHop = true;             // 1-hop subgraph of the batch's nodes; false: full graph
+    int injectLayer = -1;           // negative counts from the top
+    double injectAlpha = 1.0;
+    double injectBeta = 0.1;
+
+    double peakFlops = 0;           // 0: measure (CPU sgemm) or 989e12 (CUDA)
+    std::int64_t peakSize = 2048;   // square size of the CPU peak measurement
+};
+
+struct LlmBenchResult {
+    std::string mode;     // "train" or "score"
+    std::string method, model, dtype, device;
+    std::int64_t batch = 0, seqLen = 0;
+    int warmup = 0;
+    TimingStats step;
+    double tokensPerSecond = 0;         // B·T / median step
+    std::int64_t baseParameters = 0;    // N_base
+    std::int64_t adapterParameters = 0; // N_trainable in the FLOP count (LoRA A, B)
+    std::int64_t trainableParameters = 0;  // everything the optimiser updates (φ, MF, GNN, P, G too)
+    double flopsPerToken = 0;
+    double achievedFlops = 0;           // tokens/s · flopsPerToken
+    double peakFlops = 0;
+    std::string peakSource;             // "measured sgemm [S,S] fp32", "H100/H200 bf16", "given"
+    double mfu = 0;
+    std::int64_t peakMemoryBytes = 0;
+    std::string peakMemoryKind;
+    double lastLoss = 0;                // train: the last step's loss (NaN never: it throws)
+    double firstLoss = 0;               // train: the first warm-up step's loss
+    double meanAbsScore = 0;            // score: mean |score| of the last step
+    MachineInfo machine;
+};
+
+// Throws InputError for bad options (unknown method, shape, dtype, device; sizes out of range;
+// a sequence longer than the model's context), and glr::Error for a non-finite training loss.
+LlmBenchResult benchTrain(const LlmBenchOptions& options);
+LlmBenchResult benchScore(const LlmBenchOptions& options);
+
+// LoRA-only and GraphLoRA (options.method is ignored) on one backbone in one process, steps
+// interleaved A,B,A,B so that machine drift hits both; ratios of median step times B/A.
+struct OverheadResult {
+    LlmBenchResult loraTrain, graphTrain, loraScore, graphScore;
+    double trainRatio = 0;  // graphlora / lora-only step time
+    double scoreRatio = 0;
+};
+OverheadResult benchOverhead(const LlmBenchOptions& options);
+
+// The CPU's measured matmul peak for MFU, cached per (size) for the process.
+double cpuPeakFlops(std::int64_t size);
+
+// {"benchmark":"train"|"score", …} and {"benchmark":"overhead", …}
+std::string toJson(const LlmBenchResult& result);
+std::string toJson(const OverheadResult& result);
+
+}  // namespace glr::bench

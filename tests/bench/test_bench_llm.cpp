@@ -1,0 +1,198 @@
+// Smoke test of the benchmarks: each runs one or two steps on the `tiny` shape and its figures are
+// checked against numbers worked out by hand (parameter counts, FLOPs per token, the MFU and
+// tokens/s arithmetic, the loss of an untrained scorer), never against timings.
+#include <QtTest>
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "bench/bench_llm.h"
+#include "bench/bench_sgemm.h"
+#include "bench/llm_step_rig.h"
+#include "model/lora.h"
+#include "util/error.h"
+
+using namespace glr::bench;
+
+namespace {
+
+// `tiny`: width 64, 2 layers, 4 heads (head dim 16), 2 KV heads, MLP 172, vocab 512, untied head.
+//   embed + head 2·512·64 = 65,536; per layer q 64·64 + k 32·64 + v 32·64 + o 64·64 = 12,288,
+//   gate/up/down 3·64·172 = 33,024, two norms 128 → 45,440; final norm 64.
+constexpr std::int64_t kTinyBase = 65536 + 2 * 45440 + 64;  // 156,480
+// LoRA r=8 on q (A 8·64 + B 64·8) and v (A 8·64 + B 32·8), 2 layers.
+constexpr std::int64_t kTinyAdapter = 2 * ((8 * 64 + 64 * 8) + (8 * 64 + 32 * 8));  // 3,584
+// φ with d = 16: Linear(16 → 160) + Linear(160 → 64), biases included.
+constexpr std::int64_t kProjector = 16 * 160 + 160 + 160 * 64 + 64;  // 13,024
+// CoRA's G: Linear(2·16 → 64·8).
+constexpr std::int64_t kCoraGenerator = 32 * 512 + 512;  // 16,896
+
+LlmBenchOptions tinyOptions(const std::string& method) {
+    LlmBenchOptions o;
+    o.model = "tiny";
+    o.method = method;
+    o.batch = 2;
+    o.seqLen = 24;
+    o.warmup = 1;
+    o.steps = 1;
+    o.users = 40;
+    o.items = 60;
+    o.interactions = 300;
+    o.mfDim = 16;
+    o.gnnDim = 16;
+    o.gnnLayers = 2;
+    o.peakFlops = 1e11;  // given, so the test does not measure the machine
+    return o;
+}
+
+void checkCommon(const LlmBenchResult& r, const LlmBenchOptions& o) {
+    QCOMPARE(r.method, o.method);
+    QCOMPARE(r.batch, o.batch);
+    QCOMPARE(r.seqLen, o.seqLen);
+    QCOMPARE(r.step.count, o.steps);
+    QVERIFY(r.step.medianMs > 0 && std::isfinite(r.step.medianMs));
+    QVERIFY(r.step.minMs <= r.step.medianMs && r.step.medianMs <= r.step.maxMs);
+    QCOMPARE(r.baseParameters, kTinyBase);
+    QCOMPARE(r.adapterParameters, kTinyAdapter);
+    const double tokens = double(o.batch * o.seqLen);
+    QVERIFY(std::abs(r.tokensPerSecond - tokens / (r.step.medianMs * 1e-3)) <= 1e-9 * r.tokensPerSecond);
+    QVERIFY(std::abs(r.achievedFlops - r.tokensPerSecond * r.flopsPerToken) <= 1e-9 * r.achievedFlops);
+    QCOMPARE(r.peakFlops, 1e11);
+    QVERIFY(std::abs(r.mfu - r.achievedFlops / 1e11) <= 1e-12);
+    QVERIFY(r.mfu > 0);
+    QVERIFY(r.peakMemoryBytes > 0);
+    QVERIFY(!toJson(r).empty());
+}
+
+}  // namespace
+
+class TestBenchLlm : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void trainEachMethod_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<qlonglong>("trainable");  // -1: checked separately
+        QTest::newRow("lora-only") << "lora-only" << qlonglong(kTinyAdapter + kProjector);
+        QTest::newRow("collm") << "collm" << qlonglong(kTinyAdapter + kProjector);
+        QTest::newRow("cora") << "cora" << qlonglong(kTinyAdapter + kCoraGenerator);
+        QTest::newRow("tallrec") << "tallrec" << qlonglong(kTinyAdapter);
+        QTest::newRow("graphlora") << "graphlora" << qlonglong(-1);
+    }
+    void trainEachMethod() {
+        QFETCH(QString, method);
+        QFETCH(qlonglong, trainable);
+        const LlmBenchOptions o = tinyOptions(method.toStdString());
+        const LlmBenchResult r = benchTrain(o);
+        checkCommon(r, o);
+        QCOMPARE(r.mode, std::string("train"));
+        QCOMPARE(r.flopsPerToken, 4.0 * kTinyBase + 6.0 * kTinyAdapter);
+        if (trainable >= 0) {
+            QCOMPARE(r.trainableParameters, std::int64_t(trainable));
+        } else {  // GraphLoRA also trains the MF table (100 nodes × 16), the GNN and P
+            QVERIFY(r.trainableParameters > kTinyAdapter + kProjector + 100 * 16);
+        }
+        // B starts at zero, so the first step scores with the frozen model alone: random weights
+        // (σ = 0.02) give |score| ≲ 0.5 and a loss near ln 2.
+        QVERIFY2(std::abs(r.firstLoss - std::log(2.0)) < 0.3, qPrintable(QString::number(r.firstLoss)));
+        QVERIFY(std::isfinite(r.lastLoss));
+    }
+
+    void scoreEachMethod_data() {
+        QTest::addColumn<QString>("method");
+        for (const char* m : {"lora-only", "graphlora", "collm", "cora", "tallrec"}) QTest::newRow(m) << m;
+    }
+    void scoreEachMethod() {
+        QFETCH(QString, method);
+        const LlmBenchOptions o = tinyOptions(method.toStdString());
+        const LlmBenchResult r = benchScore(o);
+        checkCommon(r, o);
+        QCOMPARE(r.mode, std::string("score"));
+        QCOMPARE(r.flopsPerToken, 2.0 * kTinyBase);
+        QVERIFY(std::isfinite(r.meanAbsScore) && r.meanAbsScore > 0 && r.meanAbsScore < 1);
+    }
+
+    void noMaskAndFullGraph() {
+        LlmBenchOptions o = tinyOptions("graphlora");
+        o.attentionMask = false;
+        o.oneHop = false;
+        const LlmBenchResult r = benchTrain(o);
+        checkCommon(r, o);
+    }
+
+    // After two steps the graph path has received gradients: step 1 moves B away from zero, so
+    // step 2's loss depends on the injected signal and the encoder's weights change.
+    void graphPathIsTrained() {
+        using namespace glr::bench::detail;
+        const LlmBenchOptions o = tinyOptions("graphlora");
+        LlmStepRig rig(BenchMethod::GraphLora, loadBenchBackbone(o), o);
+        std::vector<at::Tensor> before;
+        const auto& groups = rig.optimizer().groups();
+        const auto gnn = std::find_if(groups.begin(), groups.end(), [](const auto& g) { return g.name == "gnn"; });
+        QVERIFY(gnn != groups.end());
+        for (const auto& p : gnn->params) before.push_back(p.detach().clone());
+        for (int step = 0; step < 2; ++step) {
+            at::Tensor loss = at::binary_cross_entropy_with_logits(rig.forward(true), rig.labels());
+            loss.backward();
+            rig.optimizer().step(1.0);
+            rig.optimizer().zeroGrad();
+        }
+        double change = 0;
+        for (std::size_t i = 0; i < before.size(); ++i) change += (gnn->params[i].detach() - before[i]).abs().sum().item<double>();
+        QVERIFY(change > 0);
+        for (const auto& m : glr::loraModules(rig.model())) QVERIFY(m->loraB().abs().sum().item<double>() > 0);
+    }
+
+    void overheadInterleaved() {
+        LlmBenchOptions o = tinyOptions("graphlora");
+        o.steps = 2;
+        const OverheadResult r = benchOverhead(o);
+        QCOMPARE(r.loraTrain.method, std::string("lora-only"));
+        QCOMPARE(r.graphTrain.method, std::string("graphlora"));
+        QCOMPARE(r.loraScore.step.count, 2);
+        QVERIFY(std::abs(r.trainRatio - r.graphTrain.step.medianMs / r.loraTrain.step.medianMs) < 1e-12);
+        QVERIFY(std::abs(r.scoreRatio - r.graphScore.step.medianMs / r.loraScore.step.medianMs) < 1e-12);
+        QVERIFY(r.trainRatio > 0 && r.scoreRatio > 0);
+        QVERIFY(toJson(r).find("\"train_ratio\"") != std::string::npos);
+    }
+
+    void sgemmCasesFollowTheShape() {
+        SgemmOptions o;
+        o.shape = "tiny";
+        o.rows = 32;
+        o.peakSize = 96;
+        o.warmup = 0;
+        o.repeats = 1;
+        const SgemmResult r = benchSgemm(o);
+        QCOMPARE(int(r.cases.size()), 6);
+        QVERIFY(r.peakGflops > 0);
+        // q (64→64), k/v (64→32), fused qkv (64→128), gate/up (64→172), fused (64→344), down (172→64)
+        const std::vector<std::pair<std::int64_t, std::int64_t>> kn = {{64, 64}, {64, 32}, {64, 128}, {64, 172}, {64, 344}, {172, 64}};
+        for (std::size_t i = 0; i < kn.size(); ++i) {
+            QCOMPARE(r.cases[i].m, std::int64_t(32));
+            QCOMPARE(r.cases[i].k, kn[i].first);
+            QCOMPARE(r.cases[i].n, kn[i].second);
+            QVERIFY(r.cases[i].gflops > 0);
+            QVERIFY(std::abs(r.cases[i].fractionOfPeak - r.cases[i].gflops / r.peakGflops) < 1e-12);
+        }
+    }
+
+    void badOptionsAreInputErrors() {
+        LlmBenchOptions o = tinyOptions("graphlora-typo");
+        QVERIFY_EXCEPTION_THROWN(benchTrain(o), glr::InputError);
+        o = tinyOptions("lora-only");
+        o.seqLen = 5000;  // tiny's context is 1024
+        QVERIFY_EXCEPTION_THROWN(benchScore(o), glr::InputError);
+        o = tinyOptions("lora-only");
+        o.model = "no-such-shape";
+        QVERIFY_EXCEPTION_THROWN(benchScore(o), glr::InputError);
+        SgemmOptions s;
+        s.rows = 0;
+        QVERIFY_EXCEPTION_THROWN(benchSgemm(s), glr::InputError);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestBenchLlm)
+#include "test_bench_llm.moc"
