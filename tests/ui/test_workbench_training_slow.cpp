@@ -181,6 +181,7 @@ private slots:
         QVERIFY(sweepId.has_value());
         QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 600000);
         for (const auto& args : ended) QCOMPARE(args.first().value<RunEnded>().status, QString("finished"));
+        session_->runs();  // the run list the sweep plot reads (reloaded in the background otherwise)
         sweep.showSweep(*sweepId);
         sweep.setMetric("valid/auc (best)");
         QCOMPARE(sweep.resultsModel().points().size(), 2);

@@ -95,9 +95,13 @@ MainWindow::MainWindow(WorkbenchSession& session, QWidget* parent) : QMainWindow
     });
     connect(&session_, &WorkbenchSession::runEnded, this, [this](const RunEnded& e) {
         runLabel_->setText(tr("last run: #%1 %2 %3").arg(e.runId).arg(e.label, e.status));
+        if (closing_ && !session_.isBusy()) QTimer::singleShot(0, this, &QWidget::close);
+    });
+    // The comparison panels follow the store's run list as it is reloaded in the background.
+    connect(&session_, &WorkbenchSession::runsLoaded, this, [this] {
         warmCold_->refresh();
         results_->refresh();
-        if (closing_ && !session_.isBusy()) QTimer::singleShot(0, this, &QWidget::close);
+        sweep_->refreshSweeps();
     });
 
     buildMenus();

@@ -193,7 +193,7 @@ ResultsTableRequest ResultsPanel::request() const {
     ResultsTableRequest r;
     r.runIds = runIds_;
     if (r.runIds.isEmpty()) {
-        for (const RunSummary& run : session_.runs())
+        for (const RunSummary& run : session_.cachedRuns())
             if (run.isFinished()) r.runIds << run.id;
         std::reverse(r.runIds.begin(), r.runIds.end());  // oldest first: the order they were made
     }

@@ -162,12 +162,6 @@ SweepPanel::SweepPanel(WorkbenchSession& session, QWidget* parent)
     connect(seriesKey_, &QComboBox::currentIndexChanged, this, &SweepPanel::refreshResults);
     connect(exportPlot, &QPushButton::clicked, plot_, &PlotWidget::exportInteractive);
     connect(exportHeat, &QPushButton::clicked, heat_, &PlotWidget::exportInteractive);
-    connect(&session_, &WorkbenchSession::runEnded, this, [this](const RunEnded& ended) {
-        // A finished sweep point: refresh the plot of its sweep if it is shown.
-        for (const RunSummary& r : sweepRuns_)
-            if (r.id == ended.runId) return showSweep(shownSweep());
-        if (sweeps_->count() == 0 || ended.runId != 0) refreshSweeps();
-    });
     connect(&session_, &WorkbenchSession::storeOpened, this, &SweepPanel::refreshSweeps);
     presetLayerSeed(5, 3);
 }
@@ -274,7 +268,7 @@ void SweepPanel::showSweep(qint64 sweepId) {
     for (const SweepSummary& s : session_.sweeps())
         if (s.id == sweepId) grid = QJsonDocument::fromJson(s.gridJson.toUtf8()).object();
     gridKeys_ = grid.keys();
-    for (const RunSummary& run : session_.runs())
+    for (const RunSummary& run : session_.cachedRuns())
         if (run.sweepId && *run.sweepId == sweepId) sweepRuns_ << run;
     std::sort(sweepRuns_.begin(), sweepRuns_.end(), [](const RunSummary& a, const RunSummary& b) { return a.id < b.id; });
 

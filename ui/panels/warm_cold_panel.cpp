@@ -78,7 +78,7 @@ void WarmColdPanel::setMetric(const QString& metric) {
 
 void WarmColdPanel::refresh() {
     QVector<RunSummary> runs;
-    const QVector<RunSummary> all = session_.runs();
+    const QVector<RunSummary>& all = session_.cachedRuns();
     if (runIds_.isEmpty()) {
         for (auto it = all.rbegin(); it != all.rend(); ++it)
             if (it->isFinished()) runs << *it;

@@ -17,11 +17,6 @@ QDateTime toDateTime(std::optional<double> unixSeconds) {
     return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(*unixSeconds * 1000.0), Qt::UTC);
 }
 
-store::RunStore openStore(const QString& path) {
-    store::OpenOptions options;
-    options.create = true;
-    return store::RunStore(ss(path), options);
-}
 
 std::vector<std::int64_t> toIds(const QVector<qint64>& ids) {
     return std::vector<std::int64_t>(ids.begin(), ids.end());
@@ -52,6 +47,14 @@ void addSeries(RunSummary& summary, const std::vector<store::MetricSummary>& ser
 }
 
 }  // namespace
+
+StoreAccess::StoreAccess(const QString& path) : path_(path) {
+    store::OpenOptions options;
+    options.create = true;
+    store_ = std::make_unique<store::RunStore>(ss(path), options);
+}
+
+StoreAccess::~StoreAccess() = default;
 
 QString resultKey(const QString& split, const QString& subset, const QString& metric) {
     const QString prefix = subset == QLatin1String("all") ? split : split + '_' + subset;
@@ -86,8 +89,8 @@ RunSummary toSummary(const store::RunRecord& r) {
     return s;
 }
 
-QVector<RunSummary> loadRunSummaries(const QString& storePath) {
-    auto store = openStore(storePath);
+QVector<RunSummary> StoreAccess::runSummaries() {
+    auto& store = *store_;
     const auto records = store.listRuns();
     std::vector<std::int64_t> ids;
     for (const auto& r : records) ids.push_back(r.id);
@@ -107,23 +110,23 @@ QVector<RunSummary> loadRunSummaries(const QString& storePath) {
     return out;
 }
 
-RunSummary loadRunSummary(const QString& storePath, qint64 runId) {
-    auto store = openStore(storePath);
+RunSummary StoreAccess::runSummary(qint64 runId) {
+    auto& store = *store_;
     RunSummary summary = toSummary(store.getRun(runId));
     addResults(summary, store.results({runId}));
     addSeries(summary, store.metricSummaries(runId));
     return summary;
 }
 
-QStringList loadSeriesKeys(const QString& storePath, qint64 runId) {
-    auto store = openStore(storePath);
+QStringList StoreAccess::seriesKeys(qint64 runId) {
+    auto& store = *store_;
     QStringList keys;
     for (const auto& s : store.metricSummaries(runId)) keys << qs(s.split) + '/' + qs(s.name);
     return keys;
 }
 
-QVector<SeriesPoint> loadSeries(const QString& storePath, qint64 runId, const QString& key) {
-    auto store = openStore(storePath);
+QVector<SeriesPoint> StoreAccess::series(qint64 runId, const QString& key) {
+    auto& store = *store_;
     const int slash = key.indexOf('/');
     const std::string split = slash < 0 ? std::string() : ss(key.left(slash));
     const std::string name = ss(slash < 0 ? key : key.mid(slash + 1));
@@ -133,16 +136,16 @@ QVector<SeriesPoint> loadSeries(const QString& storePath, qint64 runId, const QS
     return points;
 }
 
-QVector<ResultEntry> loadResults(const QString& storePath, const QVector<qint64>& runIds, const QString& split) {
-    auto store = openStore(storePath);
+QVector<ResultEntry> StoreAccess::results(const QVector<qint64>& runIds, const QString& split) {
+    auto& store = *store_;
     QVector<ResultEntry> out;
     for (const auto& r : store.results(toIds(runIds), ss(split)))
         out.push_back({r.runId, qs(r.split), qs(r.subset), qs(r.metric), r.value, r.nRows});
     return out;
 }
 
-QVector<SweepSummary> loadSweeps(const QString& storePath) {
-    auto store = openStore(storePath);
+QVector<SweepSummary> StoreAccess::sweeps() {
+    auto& store = *store_;
     QVector<SweepSummary> out;
     for (const auto& sweep : store.listSweeps()) {
         SweepSummary s;
@@ -156,22 +159,22 @@ QVector<SweepSummary> loadSweeps(const QString& storePath) {
     return out;
 }
 
-void renameRun(const QString& storePath, qint64 runId, const QString& name) {
-    openStore(storePath).renameRun(runId, ss(name));
+void StoreAccess::renameRun(qint64 runId, const QString& name) {
+    store_->renameRun(runId, ss(name));
 }
 
-void setRunTags(const QString& storePath, qint64 runId, const QStringList& tags) {
+void StoreAccess::setRunTags(qint64 runId, const QStringList& tags) {
     std::vector<std::string> list;
     for (const QString& tag : tags) list.push_back(ss(tag));
-    openStore(storePath).setTags(runId, list);
+    store_->setTags(runId, list);
 }
 
-void deleteRun(const QString& storePath, qint64 runId) { openStore(storePath).deleteRun(runId); }
+void StoreAccess::deleteRun(qint64 runId) { store_->deleteRun(runId); }
 
-qint64 createSweep(const QString& storePath, const QString& name, const QString& gridJson, const QString& specJson) {
+qint64 StoreAccess::createSweep(const QString& name, const QString& gridJson, const QString& specJson) {
     auto grid = nlohmann::json::parse(ss(gridJson));
     auto spec = specJson.isEmpty() ? nlohmann::json(nullptr) : nlohmann::json::parse(ss(specJson));
-    return openStore(storePath).createSweep(ss(name), grid, spec);
+    return store_->createSweep(ss(name), grid, spec);
 }
 
 namespace {
@@ -199,8 +202,8 @@ store::ResultsTable buildTable(store::RunStore& store, const ResultsTableRequest
 
 }  // namespace
 
-ResultsGrid loadResultsGrid(const QString& storePath, const ResultsTableRequest& request) {
-    auto store = openStore(storePath);
+ResultsGrid StoreAccess::resultsGrid(const ResultsTableRequest& request) {
+    auto& store = *store_;
     const auto table = buildTable(store, request);
     ResultsGrid grid;
     grid.split = qs(table.split);
@@ -227,8 +230,8 @@ ResultsGrid loadResultsGrid(const QString& storePath, const ResultsTableRequest&
     return grid;
 }
 
-QString renderResultsTable(const QString& storePath, const ResultsTableRequest& request, TableExportFormat format) {
-    auto store = openStore(storePath);
+QString StoreAccess::resultsTable(const ResultsTableRequest& request, TableExportFormat format) {
+    auto& store = *store_;
     const auto table = buildTable(store, request);
     const store::TableFormat coreFormat = format == TableExportFormat::Csv        ? store::TableFormat::Csv
                                           : format == TableExportFormat::Markdown ? store::TableFormat::Markdown
@@ -236,8 +239,8 @@ QString renderResultsTable(const QString& storePath, const ResultsTableRequest& 
     return qs(store::formatResultsTable(table, coreFormat, request.decimals));
 }
 
-QString renderLongResultsCsv(const QString& storePath, const QVector<qint64>& runIds) {
-    auto store = openStore(storePath);
+QString StoreAccess::longResultsCsv(const QVector<qint64>& runIds) {
+    auto& store = *store_;
     store::RunFilter filter;
     filter.ids = toIds(runIds);
     const auto runs = store.listRuns(filter);

@@ -1,12 +1,10 @@
 #pragma once
 // Reads and edits the experiment store for the widgets, converting core records to the value
-// types of snapshots.h. Every function opens or uses a RunStore connection of its own thread
-// and throws glr::Error on failure; WorkbenchSession catches and reports.
-//
-// The free functions open a private connection, so they may run on any thread (the session runs
-// the potentially large ones through QtConcurrent).
+// types of snapshots.h. Every function throws glr::Error on failure; WorkbenchSession catches
+// and reports.
 #include <QString>
 #include <QVector>
+#include <memory>
 
 #include "session/snapshots.h"
 
@@ -19,23 +17,6 @@ namespace glr::ui {
 
 enum class TableExportFormat { Csv, Markdown, Latex };
 
-// Every run with its results and metric summaries, newest first.
-QVector<RunSummary> loadRunSummaries(const QString& storePath);
-RunSummary loadRunSummary(const QString& storePath, qint64 runId);
-// Keys of a run's series ("train/loss", "valid/auc", …).
-QStringList loadSeriesKeys(const QString& storePath, qint64 runId);
-QVector<SeriesPoint> loadSeries(const QString& storePath, qint64 runId, const QString& key);
-QVector<ResultEntry> loadResults(const QString& storePath, const QVector<qint64>& runIds,
-                                 const QString& split = QString());
-QVector<SweepSummary> loadSweeps(const QString& storePath);
-
-void renameRun(const QString& storePath, qint64 runId, const QString& name);
-void setRunTags(const QString& storePath, qint64 runId, const QStringList& tags);
-void deleteRun(const QString& storePath, qint64 runId);
-qint64 createSweep(const QString& storePath, const QString& name, const QString& gridJson,
-                   const QString& specJson);
-
-// The paper-style table (core/store/results_table) for the given runs, as text.
 struct ResultsTableRequest {
     QVector<qint64> runIds;
     QString split = QStringLiteral("test");
@@ -44,6 +25,7 @@ struct ResultsTableRequest {
     bool groupSeeds = true;
     int decimals = 4;
 };
+
 // The same table as values, for the Results panel to show.
 struct ResultsGrid {
     QString split;
@@ -62,11 +44,41 @@ struct ResultsGrid {
     };
     QVector<Row> rows;
 };
-ResultsGrid loadResultsGrid(const QString& storePath, const ResultsTableRequest& request);
-QString renderResultsTable(const QString& storePath, const ResultsTableRequest& request,
-                           TableExportFormat format);
-// One row per (run, split, subset, metric): run_id,run_name,method,split,subset,metric,value.
-QString renderLongResultsCsv(const QString& storePath, const QVector<qint64>& runIds);
+
+// One connection to the store (RunStore is used from one thread at a time: the session keeps
+// one for the GUI thread; background loads construct their own on the pool thread).
+class StoreAccess {
+public:
+    explicit StoreAccess(const QString& path);  // opens, creating and migrating the file
+    ~StoreAccess();
+    StoreAccess(const StoreAccess&) = delete;
+    StoreAccess& operator=(const StoreAccess&) = delete;
+    const QString& path() const { return path_; }
+
+    // Every run with its results and metric summaries, newest first.
+    QVector<RunSummary> runSummaries();
+    RunSummary runSummary(qint64 runId);
+    // Keys of a run's series ("train/loss", "valid/auc", …).
+    QStringList seriesKeys(qint64 runId);
+    QVector<SeriesPoint> series(qint64 runId, const QString& key);
+    QVector<ResultEntry> results(const QVector<qint64>& runIds, const QString& split = QString());
+    QVector<SweepSummary> sweeps();
+
+    void renameRun(qint64 runId, const QString& name);
+    void setRunTags(qint64 runId, const QStringList& tags);
+    void deleteRun(qint64 runId);
+    qint64 createSweep(const QString& name, const QString& gridJson, const QString& specJson);
+
+    ResultsGrid resultsGrid(const ResultsTableRequest& request);
+    // The paper-style table (core/store/results_table) for the given runs, as text.
+    QString resultsTable(const ResultsTableRequest& request, TableExportFormat format);
+    // One row per (run, split, subset, metric): run_id,run_name,method,split,subset,metric,value.
+    QString longResultsCsv(const QVector<qint64>& runIds);
+
+private:
+    QString path_;
+    std::unique_ptr<glr::store::RunStore> store_;
+};
 
 // Conversion used by the loaders (exposed for tests).
 RunSummary toSummary(const glr::store::RunRecord& record);

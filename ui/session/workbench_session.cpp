@@ -48,8 +48,13 @@ WorkbenchSession::WorkbenchSession(ExperimentRunner runner, QObject* parent, dou
 
     connect(&runsWatcher_, &QFutureWatcherBase::finished, this, [this] {
         const auto result = runsWatcher_.result();
-        if (!result.error.isEmpty()) emit errorOccurred(result.error);
-        else emit runsLoaded(result.value);
+        if (!result.error.isEmpty()) {
+            emit errorOccurred(result.error);
+        } else if (runsLoadPath_ == storePath_) {  // not a late answer about a store closed since
+            runsCache_ = result.value;
+            runsCached_ = true;
+            emit runsLoaded(result.value);
+        }
         if (refreshAgain_) {
             refreshAgain_ = false;
             refreshRuns();
@@ -115,9 +120,13 @@ bool WorkbenchSession::openStore(const QString& path) {
     if (path.isEmpty()) return false;
     const QString absolute = QFileInfo(path).absoluteFilePath();
     // Opening creates and migrates the file; a bad path or a non-database file fails here.
-    const bool ok = guarded([&] { glr::ui::loadSweeps(absolute); });
+    std::unique_ptr<StoreAccess> store;
+    const bool ok = guarded([&] { store = std::make_unique<StoreAccess>(absolute); });
     if (!ok) return false;
+    store_ = std::move(store);
     storePath_ = absolute;
+    runsCache_.clear();
+    runsCached_ = false;
     emit storeOpened(storePath_);
     emit runsChanged();
     return true;
@@ -125,55 +134,63 @@ bool WorkbenchSession::openStore(const QString& path) {
 
 QVector<RunSummary> WorkbenchSession::runs() {
     QVector<RunSummary> out;
-    if (hasStore()) guarded([&] { out = loadRunSummaries(storePath_); });
+    if (store_ && guarded([&] { out = store_->runSummaries(); })) {
+        runsCache_ = out;
+        runsCached_ = true;
+    }
     return out;
+}
+
+const QVector<RunSummary>& WorkbenchSession::cachedRuns() {
+    if (!runsCached_) runs();
+    return runsCache_;
 }
 
 std::optional<RunSummary> WorkbenchSession::run(qint64 runId) {
     std::optional<RunSummary> out;
-    if (hasStore()) guarded([&] { out = loadRunSummary(storePath_, runId); });
+    if (store_) guarded([&] { out = store_->runSummary(runId); });
     return out;
 }
 
 QStringList WorkbenchSession::seriesKeys(qint64 runId) {
     QStringList out;
-    if (hasStore()) guarded([&] { out = loadSeriesKeys(storePath_, runId); });
+    if (store_) guarded([&] { out = store_->seriesKeys(runId); });
     return out;
 }
 
 QVector<SeriesPoint> WorkbenchSession::series(qint64 runId, const QString& key) {
     QVector<SeriesPoint> out;
-    if (hasStore()) guarded([&] { out = loadSeries(storePath_, runId, key); });
+    if (store_) guarded([&] { out = store_->series(runId, key); });
     return out;
 }
 
 QVector<ResultEntry> WorkbenchSession::results(const QVector<qint64>& runIds, const QString& split) {
     QVector<ResultEntry> out;
-    if (hasStore()) guarded([&] { out = loadResults(storePath_, runIds, split); });
+    if (store_) guarded([&] { out = store_->results(runIds, split); });
     return out;
 }
 
 QVector<SweepSummary> WorkbenchSession::sweeps() {
     QVector<SweepSummary> out;
-    if (hasStore()) guarded([&] { out = loadSweeps(storePath_); });
+    if (store_) guarded([&] { out = store_->sweeps(); });
     return out;
 }
 
 std::optional<ResultsGrid> WorkbenchSession::resultsGrid(const ResultsTableRequest& request) {
     std::optional<ResultsGrid> out;
-    if (hasStore()) guarded([&] { out = loadResultsGrid(storePath_, request); });
+    if (store_) guarded([&] { out = store_->resultsGrid(request); });
     return out;
 }
 
 std::optional<QString> WorkbenchSession::resultsTable(const ResultsTableRequest& request, TableExportFormat format) {
     std::optional<QString> out;
-    if (hasStore()) guarded([&] { out = renderResultsTable(storePath_, request, format); });
+    if (store_) guarded([&] { out = store_->resultsTable(request, format); });
     return out;
 }
 
 std::optional<QString> WorkbenchSession::longResultsCsv(const QVector<qint64>& runIds) {
     std::optional<QString> out;
-    if (hasStore()) guarded([&] { out = renderLongResultsCsv(storePath_, runIds); });
+    if (store_) guarded([&] { out = store_->longResultsCsv(runIds); });
     return out;
 }
 
@@ -184,10 +201,11 @@ void WorkbenchSession::refreshRuns() {
         return;
     }
     const QString path = storePath_;
+    runsLoadPath_ = path;
     runsWatcher_.setFuture(QtConcurrent::run([path] {
         Background<QVector<RunSummary>> result;
         try {
-            result.value = loadRunSummaries(path);
+            result.value = StoreAccess(path).runSummaries();  // own connection on the pool thread
         } catch (const std::exception& e) {
             result.error = QString::fromUtf8(e.what());
         }
@@ -196,13 +214,13 @@ void WorkbenchSession::refreshRuns() {
 }
 
 bool WorkbenchSession::renameRun(qint64 runId, const QString& name) {
-    const bool ok = hasStore() && guarded([&] { glr::ui::renameRun(storePath_, runId, name); });
+    const bool ok = store_ && guarded([&] { store_->renameRun(runId, name); });
     if (ok) emit runsChanged();
     return ok;
 }
 
 bool WorkbenchSession::setRunTags(qint64 runId, const QStringList& tags) {
-    const bool ok = hasStore() && guarded([&] { glr::ui::setRunTags(storePath_, runId, tags); });
+    const bool ok = store_ && guarded([&] { store_->setRunTags(runId, tags); });
     if (ok) emit runsChanged();
     return ok;
 }
@@ -212,7 +230,7 @@ bool WorkbenchSession::deleteRun(qint64 runId) {
         emit errorOccurred(tr("run %1 is training; stop it before deleting it").arg(runId));
         return false;
     }
-    const bool ok = hasStore() && guarded([&] { glr::ui::deleteRun(storePath_, runId); });
+    const bool ok = store_ && guarded([&] { store_->deleteRun(runId); });
     if (ok) emit runsChanged();
     return ok;
 }
@@ -270,7 +288,7 @@ std::optional<qint64> WorkbenchSession::enqueueSweep(const QString& sweepJson, c
     const bool ok = guarded([&] {
         expansion = expandSweepJson(sweepJson, baseDir);
         if (expansion.points.isEmpty()) failInput("the sweep grid is empty: give at least one key with values");
-        sweepId = createSweep(storePath_, expansion.name, expansion.gridJson, sweepJson);
+        sweepId = store_->createSweep(expansion.name, expansion.gridJson, sweepJson);
     });
     if (!ok) return std::nullopt;
     for (const auto& point : expansion.points) {

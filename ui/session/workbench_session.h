@@ -58,8 +58,10 @@ public:
     QString storePath() const { return storePath_; }
     bool hasStore() const { return !storePath_.isEmpty(); }
 
-    // Reads (GUI thread). On error: errorOccurred and an empty value.
-    QVector<RunSummary> runs();
+    // Reads (GUI thread, one persistent connection). On error: errorOccurred and an empty value.
+    QVector<RunSummary> runs();  // loads now (and refreshes the cache)
+    // The run list as last loaded (runs() or refreshRuns()); loads once when nothing is cached.
+    const QVector<RunSummary>& cachedRuns();
     std::optional<RunSummary> run(qint64 runId);
     QStringList seriesKeys(qint64 runId);
     QVector<SeriesPoint> series(qint64 runId, const QString& key);
@@ -143,6 +145,9 @@ private:
 
     ExperimentRunner runner_;
     QString storePath_;
+    std::unique_ptr<StoreAccess> store_;  // the GUI thread's connection
+    QVector<RunSummary> runsCache_;
+    bool runsCached_ = false;
     QThread thread_;
     RunControl control_;
     RunWorker* worker_ = nullptr;  // lives on thread_
@@ -166,6 +171,7 @@ private:
     QFutureWatcher<Background<QVector<RunSummary>>> runsWatcher_;
     QFutureWatcher<Background<DatasetStatsView>> statsWatcher_;
     bool refreshAgain_ = false;
+    QString runsLoadPath_;  // store the background load read (a result for an old store is dropped)
     QStringList pendingStats_;  // split dir, tokenizer, domain of a queued statistics request
 };
 
