@@ -15,7 +15,9 @@
 #include "mainwindow/main_window.h"
 #include "panels/dataset_panel.h"
 #include "panels/experiment_panel.h"
+#include "models/config_form_model.h"
 #include "panels/runs_panel.h"
+#include "panels/sweep_panel.h"
 #include "session/workbench_session.h"
 #include "settings/settings.h"
 #include "store/run_store.h"
@@ -44,6 +46,25 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
     for (qint64 id : sweepPoints)
         if (finished.size() < 8) finished << id;
     window.selectRuns(finished);
+    // The newest finished run's config in the Experiment form.
+    for (const RunSummary& run : session.runs()) {
+        if (!run.isFinished()) continue;
+        window.experimentPanel().model().setJson(run.configJson);
+        window.experimentPanel().validateNow();
+        break;
+    }
+    // The sweep with the most varied keys (a heat map when there is a 2-D one), newest first.
+    qint64 bestSweep = 0;
+    int bestKeys = -1;
+    for (const SweepSummary& sweep : session.sweeps()) {
+        const auto grid = QJsonDocument::fromJson(sweep.gridJson.toUtf8()).object();
+        const int keys = grid.size() - (grid.contains(QStringLiteral("seed")) ? 1 : 0);
+        if (keys > bestKeys || (keys == bestKeys && sweep.id > bestSweep)) {
+            bestKeys = keys;
+            bestSweep = sweep.id;
+        }
+    }
+    if (bestSweep) window.sweepPanel().showSweep(bestSweep);
     if (!splitDir.isEmpty() && QFileInfo(splitDir).isDir()) {
         DatasetPanel& dataset = window.datasetPanel();
         dataset.setSplitDir(splitDir);

@@ -13,8 +13,9 @@
 //   graphlora   slots ← φ(e_MF), MF trainable; per step: 1-hop subgraph of the batch's nodes
 //               (host), g = P(GNN(E_sub, Â_sub)), middle injection z ← α·z + β·g[node] in the
 //               q/v adapters at the injection layer                               (SPEC §3.5)
-//   collm       slots ← φ(e_MF), MF frozen, LoRA (CoLLM-MF)
-//   cora        text only; W_gen = G([e_u; e_i]) [B,H,r] replaces A in every adapter (SPEC §7)
+//   collm       slots ← φ(e_MF), MF trained jointly (the trainer's default), LoRA (CoLLM-MF)
+//   cora        text only; W_gen = G([e_u; e_i]) [B,H,r] replaces A in every adapter (SPEC §7),
+//               MF frozen
 //   tallrec     text only, plain LoRA: the shape of the eager PyTorch baseline
 //               (../shared/bench/eager_tiny_llama.py)
 //
@@ -23,7 +24,8 @@
 // for training and 2·N_base for scoring, N_base = every frozen parameter of the backbone
 // (LlamaConfig::parameterCount, embeddings included — the convention of issue 7's HF+PEFT figures)
 // and N_trainable = the LoRA adapters' parameters (what runs at every token). Peak: measured
-// sgemm on the CPU, 989 TFLOP/s on CUDA, unless given.
+// sgemm on the CPU (best of the measurements before and after the timed steps), 989 TFLOP/s on
+// CUDA, unless given.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -108,8 +110,9 @@ struct OverheadResult {
 };
 OverheadResult benchOverhead(const LlmBenchOptions& options);
 
-// The CPU's measured matmul peak for MFU, cached per (size) for the process.
-double cpuPeakFlops(std::int64_t size);
+// The CPU's measured matmul peak for MFU: the best measurement of [size,size] products so far in
+// this process (remeasure: measure again and keep the better).
+double cpuPeakFlops(std::int64_t size, bool remeasure = false);
 
 // {"benchmark":"train"|"score", …} and {"benchmark":"overhead", …}
 std::string toJson(const LlmBenchResult& result);

@@ -111,8 +111,8 @@ LlmStepRig::LlmStepRig(BenchMethod method, LlamaModel model, const LlmBenchOptio
         addModuleParams(g, "", *coraGenerator_);
         groups.push_back(std::move(g));
     }
+    if (trainMf_) groups.push_back(ParamGroup{"mf", {"node_features"}, {mf_}, true, kLr, kWeightDecay});
     if (useGraph_) {
-        groups.push_back(ParamGroup{"mf", {"node_features"}, {mf_}, true, kLr, kWeightDecay});
         ParamGroup g{"gnn", {}, {}, false, kGnnLr, kGnnWeightDecay};
         addModuleParams(g, "encoder.", *encoder_);
         addModuleParams(g, "bottleneck.", *bottleneck_);
@@ -158,7 +158,10 @@ void LlmStepRig::buildCollaborative(const LlmBenchOptions& o) {
     const std::int64_t nodes = o.users + o.items;
     const auto fopts = at::TensorOptions().dtype(at::kFloat).device(device_);
     mf_ = at::randn({nodes, d}, fopts).mul_(0.1);
-    if (useGraph_) mf_.set_requires_grad(true);  // GraphLoRA trains MF; lora-only/CoLLM/CoRA keep it frozen
+    // The trainer's defaults: GraphLoRA and CoLLM (collm.init null) train MF jointly; LoRA-only
+    // (SPEC §3.6) and CoRA keep it frozen.
+    trainMf_ = method_ == BenchMethod::GraphLora || method_ == BenchMethod::Collm;
+    if (trainMf_) mf_.set_requires_grad(true);
     if (useSlots_) {
         // φ: Linear(d → 10d) → ReLU → Linear(10d → H)
         projector_ = torch::nn::Sequential(torch::nn::Linear(d, 10 * d), torch::nn::ReLU(), torch::nn::Linear(10 * d, hidden));

@@ -25,6 +25,8 @@ constexpr std::int64_t kTinyBase = 65536 + 2 * 45440 + 64;  // 156,480
 constexpr std::int64_t kTinyAdapter = 2 * ((8 * 64 + 64 * 8) + (8 * 64 + 32 * 8));  // 3,584
 // φ with d = 16: Linear(16 → 160) + Linear(160 → 64), biases included.
 constexpr std::int64_t kProjector = 16 * 160 + 160 + 160 * 64 + 64;  // 13,024
+// The MF table trained by CoLLM and GraphLoRA: (40 users + 60 items) × 16.
+constexpr std::int64_t kMfTable = 100 * 16;
 // CoRA's G: Linear(2·16 → 64·8).
 constexpr std::int64_t kCoraGenerator = 32 * 512 + 512;  // 16,896
 
@@ -76,7 +78,7 @@ private slots:
         QTest::addColumn<QString>("method");
         QTest::addColumn<qlonglong>("trainable");  // -1: checked separately
         QTest::newRow("lora-only") << "lora-only" << qlonglong(kTinyAdapter + kProjector);
-        QTest::newRow("collm") << "collm" << qlonglong(kTinyAdapter + kProjector);
+        QTest::newRow("collm") << "collm" << qlonglong(kTinyAdapter + kProjector + kMfTable);
         QTest::newRow("cora") << "cora" << qlonglong(kTinyAdapter + kCoraGenerator);
         QTest::newRow("tallrec") << "tallrec" << qlonglong(kTinyAdapter);
         QTest::newRow("graphlora") << "graphlora" << qlonglong(-1);
@@ -91,8 +93,8 @@ private slots:
         QCOMPARE(r.flopsPerToken, 4.0 * kTinyBase + 6.0 * kTinyAdapter);
         if (trainable >= 0) {
             QCOMPARE(r.trainableParameters, std::int64_t(trainable));
-        } else {  // GraphLoRA also trains the MF table (100 nodes × 16), the GNN and P
-            QVERIFY(r.trainableParameters > kTinyAdapter + kProjector + 100 * 16);
+        } else {  // GraphLoRA also trains the MF table, the GNN and P
+            QVERIFY(r.trainableParameters > kTinyAdapter + kProjector + kMfTable);
         }
         // B starts at zero, so the first step scores with the frozen model alone: random weights
         // (σ = 0.02) give |score| ≲ 0.5 and a loss near ln 2.

@@ -16,7 +16,7 @@ class TestMechanism : public QObject {
         nlohmann::json c = {
             {"name", "mechanism-" + method},
             {"seed", 11},
-            {"data", {{"dir", dir_.filePath("split").toStdString()}, {"valid_split", "valid"}, {"max_history", 1}, {"max_length", 256}}},
+            {"data", {{"dir", dir_.filePath("split").toStdString()}, {"valid_split", "valid"}, {"max_history", 1}, {"max_length", 512}}},
             {"model", {{"shape", "tiny"}}},
             {"method", {{"name", method},
                         {"mf", {{"dim", 32}, {"trainable", false}}},

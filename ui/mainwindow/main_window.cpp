@@ -151,7 +151,10 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::openStoreDialog(bool create) {
-    const QString start = session_.hasStore() ? QFileInfo(session_.storePath()).absolutePath() : QDir::currentPath();
+    const QString last = settings::lastStorePath.get();
+    const QString start = session_.hasStore() ? QFileInfo(session_.storePath()).absolutePath()
+                          : !last.isEmpty()   ? QFileInfo(last).absolutePath()
+                                              : QDir::currentPath();
     const QString path = create ? QFileDialog::getSaveFileName(this, tr("New store"), start + "/runs.sqlite", tr("SQLite (*.sqlite *.db)"))
                                 : QFileDialog::getOpenFileName(this, tr("Open store"), start, tr("SQLite (*.sqlite *.db);;All files (*)"));
     if (path.isEmpty()) return;

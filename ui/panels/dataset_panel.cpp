@@ -132,6 +132,7 @@ DatasetPanel::DatasetPanel(WorkbenchSession& session, QWidget* parent)
     summary_->setWordWrap(true);
     statsView_ = makeTable(statsModel_, this);
     statsView_->verticalHeader()->setVisible(false);
+    statsView_->horizontalHeader()->setStretchLastSection(false);
     history_ = new HistogramPlot(this);
     history_->setExportName(QStringLiteral("history-length"));
     degree_ = new HistogramPlot(this);

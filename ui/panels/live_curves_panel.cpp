@@ -90,6 +90,7 @@ LiveCurvesPanel::LiveCurvesPanel(WorkbenchSession& session, QWidget* parent)
     top_->setExportName(QStringLiteral("curve-upper"));
     bottom_ = new CurvePlot(this);
     bottom_->setExportName(QStringLiteral("curve-lower"));
+    bottom_->setLegendShown(false);  // the same runs as the upper plot's legend
     plots_ = new QSplitter(Qt::Vertical, this);
     plots_->addWidget(top_);
     plots_->addWidget(bottom_);

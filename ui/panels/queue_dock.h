@@ -20,7 +20,7 @@ class QueueDock : public QWidget {
 public:
     explicit QueueDock(WorkbenchSession& session, QWidget* parent = nullptr);
 
-    QSize sizeHint() const override { return {900, 170}; }
+    QSize sizeHint() const override { return {900, 120}; }
 
     QString currentText() const;
     int queuedCount() const;

@@ -247,9 +247,10 @@ void SweepPanel::refreshSweeps() {
     const qint64 current = shownSweep();
     QSignalBlocker block(sweeps_);
     sweeps_->clear();
-    const auto sweeps = session_.sweeps();
-    for (auto it = sweeps.rbegin(); it != sweeps.rend(); ++it)
-        sweeps_->addItem(QStringLiteral("#%1 %2 (%3 runs)").arg(it->id).arg(it->name).arg(it->runIds.size()), it->id);
+    auto sweeps = session_.sweeps();
+    std::sort(sweeps.begin(), sweeps.end(), [](const SweepSummary& a, const SweepSummary& b) { return a.id > b.id; });
+    for (const SweepSummary& sweep : sweeps)  // newest first
+        sweeps_->addItem(QStringLiteral("#%1 %2 (%3 runs)").arg(sweep.id).arg(sweep.name).arg(sweep.runIds.size()), sweep.id);
     int index = sweeps_->findData(current);
     if (index < 0 && sweeps_->count() > 0) index = 0;
     sweeps_->setCurrentIndex(index);
@@ -287,7 +288,7 @@ void SweepPanel::showSweep(qint64 sweepId) {
     }
     if (xKey_->findText(x) >= 0) xKey_->setCurrentText(x);
     // Two varied keys besides the seed: show the second as series and heat-map rows by default.
-    if (seriesKey_->findText(series) >= 0 && series != xKey_->currentText()) seriesKey_->setCurrentText(series);
+    if (seriesKey_->findText(series) > 0 && series != xKey_->currentText()) seriesKey_->setCurrentText(series);
     else if (xKey_->count() >= 2) seriesKey_->setCurrentIndex(xKey_->currentIndex() == 0 ? 2 : 1);
     refreshResults();
 }
@@ -300,17 +301,19 @@ void SweepPanel::setMetric(const QString& label) {
 void SweepPanel::refreshResults() {
     const auto metrics = SweepResultsModel::metricsOf(sweepRuns_);
     const int m = metric_->currentIndex();
-    const QString xKey = xKey_->currentText();
+    const QString xKey = xKey_->currentText();  // empty: a sweep over seeds only
     const QString seriesKey = seriesKey_->currentIndex() > 0 ? seriesKey_->currentText() : QString();
-    if (m < 0 || m >= metrics.size() || xKey.isEmpty()) {
+    if (m < 0 || m >= metrics.size()) {
         results_->setData({}, {}, {});
         plot_->setSeries({}, QString(), QString());
         heat_->setGrid({}, {}, {}, QString(), QString(), QString());
+        heat_->setVisible(false);
         resultCaption_->setText(sweepRuns_.isEmpty() ? tr("No sweep runs yet") : tr("No finished run has a metric yet"));
         return;
     }
     const auto& metric = metrics[m];
-    QStringList kept{xKey};
+    QStringList kept;
+    if (!xKey.isEmpty()) kept << xKey;
     if (!seriesKey.isEmpty() && seriesKey != xKey) kept << seriesKey;
     results_->setData(sweepRuns_, kept, metric);
     resultsView_->resizeColumnsToContents();
@@ -321,7 +324,8 @@ void SweepPanel::refreshResults() {
             if (s.id == shownSweep()) return QJsonDocument::fromJson(s.gridJson.toUtf8()).object();
         return QJsonObject();
     }();
-    const QJsonArray xValues = grid.value(xKey).toArray();
+    // Seeds only: one point, all runs pooled.
+    const QJsonArray xValues = xKey.isEmpty() ? QJsonArray{QJsonValue()} : grid.value(xKey).toArray();
     bool numericX = !xValues.isEmpty();
     for (const QJsonValue& v : xValues) numericX = numericX && v.isDouble();
     auto xOf = [&](const QJsonValue& v) -> double {
@@ -331,7 +335,8 @@ void SweepPanel::refreshResults() {
         return -1;
     };
     QMap<double, QString> ticks;
-    if (!numericX)
+    if (xKey.isEmpty()) ticks[0] = tr("all seeds");
+    else if (!numericX)
         for (int i = 0; i < xValues.size(); ++i) ticks[i] = gridValueLabel(xValues[i]);
 
     const QJsonArray seriesValues = seriesKey.isEmpty() ? QJsonArray{QJsonValue()} : grid.value(seriesKey).toArray();
@@ -353,9 +358,9 @@ void SweepPanel::refreshResults() {
         }
         if (!curve.x.isEmpty()) curves << curve;
     }
-    plot_->setSeries(curves, xKey, metric.label + tr(" (mean ± std over seeds)"), ticks);
+    plot_->setSeries(curves, xKey.isEmpty() ? tr("seed") : xKey, metric.label + tr(" (mean ± std over seeds)"), ticks);
 
-    if (!seriesKey.isEmpty() && seriesKey != xKey) {
+    if (!xKey.isEmpty() && !seriesKey.isEmpty() && seriesKey != xKey) {
         QStringList xLabels, yLabels;
         for (const QJsonValue& v : xValues) xLabels << gridValueLabel(v);
         for (const QJsonValue& v : seriesValues) yLabels << gridValueLabel(v);

@@ -51,6 +51,7 @@ WarmColdPanel::WarmColdPanel(WorkbenchSession& session, QWidget* parent)
     auto* plots = new QSplitter(Qt::Horizontal, this);
     plots->addWidget(subsets_);
     plots->addWidget(degrees_);
+    plots->setSizes({1000, 1000});  // equal halves
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(plots);
     split->addWidget(table_);

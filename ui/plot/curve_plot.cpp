@@ -55,6 +55,11 @@ void CurvePlot::setLogY(bool log) {
     rebuild();
 }
 
+void CurvePlot::setLegendShown(bool shown) {
+    showLegend_ = shown;
+    rebuild();
+}
+
 void CurvePlot::setAxisLabels(const QString& x, const QString& y) {
     xLabel_ = x;
     xAxis->setLabel(x);
@@ -96,7 +101,10 @@ void CurvePlot::rebuild() {
         if (curve.x.size() == 1) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
     }
     showEmptyMessage(!any);
-    legend->setVisible(any);
+    // Many runs: the list beside the plot carries the colours; a legend would cover the curves.
+    int drawn = 0;
+    for (const CurveData& curve : curves_) drawn += curve.x.isEmpty() ? 0 : 1;
+    legend->setVisible(any && showLegend_ && drawn <= 4);
     if (any) {
         rescaleAxes();
         // A little head room so the last point is not on the frame.

@@ -24,6 +24,7 @@ public:
     void setShowRaw(bool show);
     void setLogY(bool log);
     void setAxisLabels(const QString& x, const QString& y);
+    void setLegendShown(bool shown);  // shown only while at most four curves are drawn
 
     const QVector<CurveData>& curves() const { return curves_; }
     double smoothing() const { return smoothing_; }
@@ -43,6 +44,7 @@ private:
     double smoothing_ = 0.6;
     bool showRaw_ = true;
     bool logY_ = false;
+    bool showLegend_ = true;
     QString xLabel_;
     QCPItemStraightLine* crosshair_ = nullptr;
     QCPItemText* readout_ = nullptr;

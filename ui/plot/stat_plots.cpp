@@ -166,6 +166,7 @@ GroupedBarsPlot::GroupedBarsPlot(QWidget* parent) : PlotWidget(parent) {
     legendRow->setMargins(QMargins(5, 0, 5, 5));
     legendRow->addElement(0, 0, legend);
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(3);
     plotLayout()->setRowStretchFactor(1, 0.001);
     setEmptyMessage(tr("Select finished runs to compare"));
     setData({}, {}, QString());
@@ -200,7 +201,7 @@ void GroupedBarsPlot::setData(const QStringList& categories, const QVector<BarSe
             top = std::max(top, s.values[c] + error);
             bottom = std::min(bottom, s.values[c]);
             ++bars_;
-            if (c < s.annotations.size() && !s.annotations[c].isEmpty()) {
+            if (categories.size() <= 4 && c < s.annotations.size() && !s.annotations[c].isEmpty()) {
                 auto* text = new QCPItemText(this);
                 labels_ << text;
                 text->position->setCoords(c + offset, s.values[c] + error);
@@ -223,6 +224,10 @@ void GroupedBarsPlot::setData(const QStringList& categories, const QVector<BarSe
     }
     xAxis->setTicker(indexTicker(categories));
     xAxis->setRange(-0.6, std::max<int>(1, categories.size()) - 0.4);
+    // Long category names (run names) are tilted so neighbours do not overwrite each other.
+    int longest = 0;
+    for (const QString& c : categories) longest = std::max<int>(longest, c.size());
+    xAxis->setTickLabelRotation(longest * categories.size() > 60 ? -25 : 0);
     yAxis->setLabel(yTitle);
     const double span = std::max(top - bottom, 1e-3);
     yAxis->setRange(bottom, top + 0.12 * span);

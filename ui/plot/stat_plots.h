@@ -53,7 +53,8 @@ struct BarSeries {
     QColor color;
     QVector<double> values;       // one per category; NaN = none
     QVector<double> errors;       // same size or empty: ± std
-    QVector<QString> annotations; // same size or empty: text over each bar (e.g. "n=4153")
+    QVector<QString> annotations; // same size or empty: text over each bar (e.g. "n=4153"),
+                                  // drawn when there are at most four categories
 };
 
 class GroupedBarsPlot : public PlotWidget {

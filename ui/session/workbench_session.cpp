@@ -333,10 +333,11 @@ QVector<QueuedRun> WorkbenchSession::queue() const {
 
 void WorkbenchSession::stop() {
     if (!busy_) return;
+    const bool wasPaused = control_.paused();
     control_.stop();
+    control_.resume();  // a paused trainer wakes, sees the stop and checkpoints
     emit info(tr("stopping %1 …").arg(currentLabel_));
-    if (!control_.paused()) return;
-    emit pausedChanged(false);
+    if (wasPaused) emit pausedChanged(false);
 }
 
 void WorkbenchSession::stopAll() {
