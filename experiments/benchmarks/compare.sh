@@ -5,12 +5,15 @@
 #   compare.sh gpu [SHAPE...]   graphlora bench train/score vs hf_peft_peer.py on a CUDA GPU
 #                               (default shapes: llama-7b llama-1.1b; B=32, T=256, bf16)
 #   compare.sh cpu              graphlora bench train/score on stories260K vs the eager PyTorch
-#                               baseline ../shared/bench/eager_tiny_llama.py (B=8, T=430, fp32,
-#                               every core; needs Debian's python3-torch, run by /usr/bin/python3)
+#                               baseline ../shared/bench/eager_tiny_llama.py (B=8, T=430, fp32;
+#                               needs Debian's python3-torch, run by /usr/bin/python3): ROUNDS
+#                               alternating rounds (default 1) at THREADS threads (default nproc)
+#                               for each of METHODS (space-separated; default $METHOD)
 #
 # Environment: GRAPHLORA (the CLI; default build/bin/graphlora), PYTHON (the peer's interpreter),
 # METHOD (the workbench method, default tallrec = plain LoRA on q/v, the peer's own setup;
-# lora-only or graphlora to include the ID slots / the graph path), STEPS, WARMUP, BATCH, SEQ_LEN,
+# lora-only or graphlora to include the ID slots / the graph path), STEPS, WARMUP, BATCH and SEQ_LEN
+# (gpu mode; cpu mode keeps the baseline's 8 x 430),
 # OUT (a JSON-lines file every result is appended to; default benchmarks-<date>.jsonl).
 # The gpu mode has not been run yet: it was written on a CPU-only machine (see docs/benchmarks.md).
 set -euo pipefail
@@ -18,7 +21,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 mode="${1:-}"
-[[ "$mode" == gpu || "$mode" == cpu ]] || { sed -n '2,16p' "$0"; exit 2; }
+[[ "$mode" == gpu || "$mode" == cpu ]] || { sed -n '2,19p' "$0"; exit 2; }
 shift || true
 
 GRAPHLORA="${GRAPHLORA:-$root/build/bin/graphlora}"
@@ -70,24 +73,24 @@ if [[ "$mode" == gpu ]]; then
     done
 else
     PYTHON="${PYTHON:-/usr/bin/python3}"
-    BATCH=8 SEQ_LEN=430 STEPS="${STEPS:-10}" WARMUP="${WARMUP:-2}"  # the baseline's fixed shape
+    BATCH=8 SEQ_LEN=430 STEPS="${STEPS:-5}" WARMUP="${WARMUP:-2}"  # the baseline's shape and step counts
+    ROUNDS="${ROUNDS:-1}" THREADS="${THREADS:-$(nproc)}" METHODS="${METHODS:-$METHOD}"
     baseline="$root/../shared/bench/eager_tiny_llama.py"
     [[ -f "$baseline" ]] || { echo "compare.sh: $baseline missing" >&2; exit 1; }
-    threads="$(nproc)"
-    # The baseline prints one line per thread count: "threads N: train step … (X tok/s) …; score Y tok/s …"
-    "$PYTHON" "$baseline" | tee "$tmp/eager.txt"
-    line="$(grep "^threads $threads:" "$tmp/eager.txt" || tail -n1 "$tmp/eager.txt")"
-    eager_train="$(sed -E 's/.*\(([0-9]+) tok\/s\).*/\1/' <<<"$line")"
-    eager_score="$(sed -E 's/.*score ([0-9]+) tok\/s.*/\1/' <<<"$line")"
-    common=(--model stories260K --batch "$BATCH" --seq-len "$SEQ_LEN" --steps "$STEPS" --warmup "$WARMUP"
-            --threads "$threads" --json --out "$OUT")
-    "$GRAPHLORA" bench train --method "$METHOD" "${common[@]}" > "$tmp/ours.jsonl"
-    "$GRAPHLORA" bench score --method "$METHOD" "${common[@]}" >> "$tmp/ours.jsonl"
-    printf '%-12s %-6s %14s %14s %8s\n' shape mode "workbench t/s" "eager t/s" ratio
-    for m in train score; do
-        a="$(tokens_per_s "$tmp/ours.jsonl" "$m")"
-        b="$([[ $m == train ]] && echo "$eager_train" || echo "$eager_score")"
-        printf '%-12s %-6s %14.0f %14.0f %8s\n' stories260K "$m" "$a" "$b" "$(ratio "$a" "$b")"
+    # Rounds alternate baseline and workbench so that a change of machine load hits both; the
+    # ratios compare the medians over rounds.
+    for ((round = 1; round <= ROUNDS; round++)); do
+        echo "# round $round, load $(cut -d' ' -f1-3 /proc/loadavg)"
+        "$PYTHON" "$baseline" | tee -a "$tmp/eager.txt"
+        for method in $METHODS; do
+            common=(--model stories260K --method "$method" --batch "$BATCH" --seq-len "$SEQ_LEN" --steps "$STEPS"
+                    --warmup "$WARMUP" --threads "$THREADS" --json --out "$OUT")
+            "$GRAPHLORA" bench train "${common[@]}" >> "$tmp/ours-$method.jsonl"
+            "$GRAPHLORA" bench score "${common[@]}" >> "$tmp/ours-$method.jsonl"
+        done
     done
+    specs=()
+    for method in $METHODS; do specs+=("$method=$tmp/ours-$method.jsonl"); done
+    python3 "$here/cpu_ratios.py" "$tmp/eager.txt" "$THREADS" "${specs[@]}"
 fi
 echo "# results appended to $OUT"
