@@ -229,17 +229,29 @@ private slots:
         QCOMPARE(aucPoints, 1);
     }
 
-    void coalescerFlushesOnPhaseChangeAndDedupesSteps() {
-        ProgressCoalescer coalescer(10.0);
-        QVERIFY(coalescer.add(snapshot("train", 1, 0.9), 0.0));  // first report: phase changed
+    void coalescerThrottlesPhaseChangesAndReportsHeldBatches() {
+        ProgressCoalescer coalescer(0.2);
+        QVERIFY(coalescer.add(snapshot("train", 1, 0.9), 0.0));  // the first report goes at once
         coalescer.take(0.0);
         QVERIFY(!coalescer.add(snapshot("train", 2, 0.8), 0.01));
         QVERIFY(!coalescer.add(snapshot("train", 2, 0.8), 0.02));  // same step reported twice
-        QVERIFY(coalescer.add(snapshot("eval", 2, 0.8), 0.03));    // eval starts: sent at once
-        const auto batch = coalescer.take(0.03);
-        QCOMPARE(batch.snapshots, 3);
-        QCOMPARE(batch.points.size(), std::size_t(1));
+        // A fast trainer flips to eval and back many times a second: still throttled.
+        QVERIFY(!coalescer.add(snapshot("eval", 2, 0.8, {{"valid/auc", 0.61}}), 0.03));
+        QVERIFY(!coalescer.add(snapshot("train", 3, 0.7, {{"valid/auc", 0.61}}), 0.04));
+        QVERIFY(!coalescer.add(snapshot("eval", 3, 0.7, {{"valid/auc", 0.62}}), 0.05));
+        // The trainer goes quiet (a long evaluation): the held batch becomes due by time alone.
+        QVERIFY(!coalescer.due(0.19));
+        QVERIFY(coalescer.due(0.2));
+        const auto batch = coalescer.take(0.2);
+        QVERIFY(!coalescer.due(10.0));  // nothing pending
+        QCOMPARE(batch.snapshots, 5);
         QCOMPARE(batch.latest.phase, std::string("eval"));
+        // Points: loss at steps 2 and 3 (once each), valid/auc 0.61 then 0.62.
+        QCOMPARE(batch.points.size(), std::size_t(4));
+        QCOMPARE(batch.points[0].name, std::string("train/loss"));
+        QCOMPARE(batch.points[1].name, std::string("valid/auc"));
+        QCOMPARE(batch.points[1].value, 0.61);
+        QCOMPARE(batch.points[3].value, 0.62);
     }
 };
 

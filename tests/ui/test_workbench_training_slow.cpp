@@ -65,6 +65,9 @@ private slots:
         QVERIFY(dir_.isValid());
         SettingsStorage::useFile(dir_.filePath("settings.ini"));
         session_ = std::make_unique<WorkbenchSession>(&glr::runExperiment);
+        // What the log dock shows, in the test output (a failing run says why here).
+        connect(session_.get(), &WorkbenchSession::errorOccurred, this, [](const QString& m) { qWarning().noquote() << "error:" << m; });
+        connect(session_.get(), &WorkbenchSession::info, this, [](const QString& m) { qInfo().noquote() << m; });
         QVERIFY(session_->openStore(dir_.filePath("runs.sqlite")));
         window_ = std::make_unique<MainWindow>(*session_);
         window_->resize(1400, 900);

@@ -23,7 +23,7 @@ bool ProgressCoalescer::add(const ProgressSnapshot& snapshot, double nowSeconds)
     batch_.latest = snapshot;
     ++batch_.snapshots;
     ++pending_;
-    return nowSeconds - lastEmit_ >= minInterval_ || snapshot.phase != lastEmittedPhase_;
+    return due(nowSeconds);
 }
 
 ProgressBatch ProgressCoalescer::take(double nowSeconds) {
@@ -32,7 +32,6 @@ ProgressBatch ProgressCoalescer::take(double nowSeconds) {
     batch_.latest = out.latest;  // keep the last state for a later empty take
     pending_ = 0;
     lastEmit_ = nowSeconds;
-    lastEmittedPhase_ = out.latest.phase;
     return out;
 }
 

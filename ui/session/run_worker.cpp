@@ -82,26 +82,32 @@ double monotonicSeconds() {
 RunWorker::RunWorker(ExperimentRunner runner, RunControl& control, double minIntervalSeconds)
     : runner_(std::move(runner)), control_(control), coalescer_(minIntervalSeconds) {}
 
-void RunWorker::flush(const RunJob& job) {
-    if (!coalescer_.hasPending()) return;
+void RunWorker::emitBatchLocked() {
     RunProgress out;
     out.batch = coalescer_.take(monotonicSeconds());
     out.runId = out.batch.latest.runId;
-    out.runLabel = job.label;
-    emit progress(out);
+    out.runLabel = label_;
+    emit progress(out);  // queued connection: posted to the GUI thread while the lock is held
 }
 
-bool RunWorker::onProgress(const RunJob& job, const ProgressSnapshot& snapshot) {
-    runId_ = snapshot.runId;
-    if (coalescer_.add(snapshot, monotonicSeconds())) {
-        RunProgress out;
-        out.batch = coalescer_.take(monotonicSeconds());
-        out.runId = snapshot.runId;
-        out.runLabel = job.label;
-        emit progress(out);
+void RunWorker::flush() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (coalescer_.hasPending()) emitBatchLocked();
+}
+
+void RunWorker::flushIfDue() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (coalescer_.due(monotonicSeconds())) emitBatchLocked();
+}
+
+bool RunWorker::onProgress(const ProgressSnapshot& snapshot) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        runId_ = snapshot.runId;
+        if (coalescer_.add(snapshot, monotonicSeconds())) emitBatchLocked();
     }
     if (QThread::currentThread()->isInterruptionRequested()) return false;
-    return control_.waitWhilePaused([&] { flush(job); });
+    return control_.waitWhilePaused([&] { flush(); });
 }
 
 namespace {
@@ -124,15 +130,19 @@ void lowerTrainerPriority() {
 
 void RunWorker::execute(const RunJob& job) {
     lowerTrainerPriority();
-    coalescer_.reset();
-    runId_ = job.request.resumeRunId.value_or(0);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        coalescer_.reset();
+        label_ = job.label;
+        runId_ = job.request.resumeRunId.value_or(0);
+    }
     RunEnded outcomeInfo;
     outcomeInfo.ticket = job.ticket;
     outcomeInfo.label = job.label;
     // The one place where core errors thrown during a run become a message.
     try {
         if (!runner_) throw Error("this build has no trainer (the workbench was built without core/train)");
-        const RunOutcome outcome = runner_(job.request, [&](const ProgressSnapshot& s) { return onProgress(job, s); });
+        const RunOutcome outcome = runner_(job.request, [&](const ProgressSnapshot& s) { return onProgress(s); });
         outcomeInfo.runId = outcome.runId;
         outcomeInfo.status = QString::fromStdString(outcome.status);
         outcomeInfo.message = QString::fromStdString(outcome.error);
@@ -153,7 +163,7 @@ void RunWorker::execute(const RunJob& job) {
         outcomeInfo.status = QStringLiteral("failed");
         outcomeInfo.message = QStringLiteral("unknown error");
     }
-    flush(job);
+    flush();
     emit ended(outcomeInfo);
 }
 

@@ -60,18 +60,26 @@ public:
 
     // Runs the job to the end on the calling (worker) thread; every core error is caught here.
     void execute(const RunJob& job);
+    // Thread-safe (called from the GUI thread's timer): sends the held-back report when the
+    // trainer has been quiet for a throttle interval.
+    void flushIfDue();
 
 signals:
     void progress(const glr::ui::RunProgress& progress);
     void ended(const glr::ui::RunEnded& ended);
 
 private:
-    bool onProgress(const RunJob& job, const ProgressSnapshot& snapshot);
-    void flush(const RunJob& job);
+    bool onProgress(const ProgressSnapshot& snapshot);
+    void flush();
+    void emitBatchLocked();  // takes the batch and posts it; call with mutex_ held
 
     ExperimentRunner runner_;
     RunControl& control_;
+    // Shared by the trainer thread (reports) and the GUI thread (flushIfDue). Batches are taken
+    // and posted under the lock, so they reach the UI in the order they were taken.
+    std::mutex mutex_;
     ProgressCoalescer coalescer_;
+    QString label_;
     double clockStart_ = 0;
     qint64 runId_ = 0;
 };

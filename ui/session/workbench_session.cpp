@@ -1,6 +1,7 @@
 #include "session/workbench_session.h"
 
 #include <QCoreApplication>
+#include <algorithm>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -45,6 +46,8 @@ WorkbenchSession::WorkbenchSession(ExperimentRunner runner, QObject* parent, dou
     connect(worker_, &RunWorker::progress, this, &WorkbenchSession::onWorkerProgress, Qt::QueuedConnection);
     connect(worker_, &RunWorker::ended, this, &WorkbenchSession::onWorkerEnded, Qt::QueuedConnection);
     thread_.start();
+    flushTimer_.setInterval(std::max(50, static_cast<int>(minIntervalSeconds * 1000)));
+    connect(&flushTimer_, &QTimer::timeout, this, [this] { worker_->flushIfDue(); });
 
     connect(&runsWatcher_, &QFutureWatcherBase::finished, this, [this] {
         const auto result = runsWatcher_.result();
@@ -90,6 +93,7 @@ WorkbenchSession::WorkbenchSession(ExperimentRunner runner, QObject* parent, dou
 }
 
 WorkbenchSession::~WorkbenchSession() {
+    flushTimer_.stop();
     queue_.clear();
     control_.stop();
     if (prepareCancel_) prepareCancel_->store(true);
@@ -370,6 +374,7 @@ void WorkbenchSession::dispatchNext() {
     currentLabel_ = next.job.label;
     currentRunId_ = next.job.request.resumeRunId.value_or(0);
     control_.reset();
+    flushTimer_.start();
     emit queueChanged();
     emit busyChanged(true);
     emit runStarted(next.ticket, next.job.label);
@@ -388,6 +393,7 @@ void WorkbenchSession::onWorkerProgress(const RunProgress& progress) {
 
 void WorkbenchSession::onWorkerEnded(const RunEnded& ended) {
     busy_ = false;
+    flushTimer_.stop();
     const bool wasPaused = control_.paused();
     control_.reset();
     currentRunId_ = 0;

@@ -21,6 +21,7 @@
 #include <QObject>
 #include <QStringList>
 #include <QThread>
+#include <QTimer>
 #include <QVector>
 #include <atomic>
 #include <memory>
@@ -151,6 +152,7 @@ private:
     QThread thread_;
     RunControl control_;
     RunWorker* worker_ = nullptr;  // lives on thread_
+    QTimer flushTimer_;            // delivers a held-back report when the trainer goes quiet
     QList<Pending> queue_;
     qint64 nextTicket_ = 1;
     bool busy_ = false;
