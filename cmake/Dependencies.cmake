@@ -1,6 +1,11 @@
 # Every dependency comes from a Debian package (scripts/setup-debian.sh) or, on a GPU box,
 # from the Python torch's bundled LibTorch plus unpacked Debian packages (shared/docs/GPU.md).
 find_package(Torch REQUIRED)
+if(Torch_VERSION VERSION_GREATER_EQUAL 2.12 AND CMAKE_CXX_STANDARD LESS 20)
+  message(STATUS "LibTorch ${Torch_VERSION} needs C++20: building as C++20")
+  set(CMAKE_CXX_STANDARD 20)
+endif()
+message(STATUS "LibTorch ${Torch_VERSION}, C++${CMAKE_CXX_STANDARD}")
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Threads REQUIRED)

@@ -140,8 +140,9 @@ void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>&
     cmd->add_option("--lora-alpha", o->loraAlpha, "LoRA alpha")->capture_default_str();
     cmd->add_option("--lora-dropout", o->loraDropout, "LoRA dropout")->capture_default_str();
     cmd->add_option("--lora-targets", o->loraTargets, "adapted projections")->capture_default_str()->delimiter(',');
-    cmd->add_flag("--no-mask{false}", o->attentionMask,
-                  "pass no attention mask (the model's causal path) instead of the trainer's all-ones mask");
+    cmd->add_flag("--mask", o->attentionMask,
+                  "pass an all-ones attention mask, as for a padded batch (default: none, as the trainer does "
+                  "for a batch without padding)");
     cmd->add_option("--users", o->users, "graph users")->capture_default_str();
     cmd->add_option("--items", o->items, "graph items")->capture_default_str();
     cmd->add_option("--interactions", o->interactions, "graph edges (user-item pairs)")->capture_default_str();

@@ -25,9 +25,9 @@ void synchronize(const at::Device& device) {
 std::int64_t peakMemoryBytes(const at::Device& device) {
 #if defined(GRAPHLORA_WITH_CUDA)
     if (device.is_cuda()) {
-        using namespace c10::cuda::CUDACachingAllocator;
-        const auto stats = getDeviceStats(device.index() < 0 ? 0 : device.index());
-        return stats.allocated_bytes[static_cast<std::size_t>(StatType::AGGREGATE)].peak;
+        // Index 0 is the aggregate over pools; StatType moved namespaces across 2.x releases.
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
+        return stats.allocated_bytes[0].peak;
     }
 #endif
     if (device.is_cpu()) return peakRssBytes();

@@ -52,9 +52,10 @@ struct LlmBenchOptions {
     double loraDropout = 0.05;
     std::vector<std::string> loraTargets{"q_proj", "v_proj"};
 
-    // Inputs. attentionMask: pass an all-ones [B,T] mask as the trainer always does (false: no
-    // mask, the model's causal fast path — what a batch without padding could use).
-    bool attentionMask = true;
+    // Inputs. The generated rows have no padding, so by default no mask goes in, as the trainer
+    // does for such a batch (fused causal attention). attentionMask: pass an all-ones [B,T] mask,
+    // the cost of a padded batch (masked attention).
+    bool attentionMask = false;
 
     // Collaborative side (defaults: the trainer's, on a graph the size of the ML-1M CoLLM split)
     std::int64_t users = 720;

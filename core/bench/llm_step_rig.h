@@ -52,7 +52,7 @@ private:
     LlamaModel model_;
     at::Device device_;
     std::int64_t batch_, seqLen_;
-    bool useSlots_ = false, useGraph_ = false, useCora_ = false, trainMf_ = false, attentionMask_ = true;
+    bool useSlots_ = false, useGraph_ = false, useCora_ = false, trainMf_ = false, attentionMask_ = false;
     int injectLayer_ = -1;
     double injectAlpha_ = 1, injectBeta_ = 0.1;
 

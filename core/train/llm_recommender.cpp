@@ -1,5 +1,7 @@
 #include "train/llm_recommender.h"
 
+#include <algorithm>
+
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -156,7 +158,7 @@ public:
         const std::int64_t B = batch.batchSize, T = batch.length;
         auto i64 = at::TensorOptions().dtype(at::kLong);
         at::Tensor ids = at::from_blob(const_cast<std::int64_t*>(batch.inputIds.data()), {B, T}, i64).to(device, /*non_blocking=*/false, /*copy=*/true);
-        at::Tensor mask = at::from_blob(const_cast<std::int64_t*>(batch.attentionMask.data()), {B, T}, i64).to(device, false, true);
+        at::Tensor mask = at::from_blob(const_cast<std::int64_t*>(batch.attentionMask.data()), {B, T}, i64).to(device, false, true);  // [B,T]
         at::Tensor positions = at::from_blob(const_cast<std::int64_t*>(batch.positionIds.data()), {B, T}, i64).to(device, false, true);
         const std::int64_t nAnchors = batch.numAnchors();
         at::Tensor anchors;
@@ -167,7 +169,10 @@ public:
         if (projector_) projector_->train(training);
 
         ForwardInput input;
-        input.attentionMask = mask;
+        // Without padding the causal mask is all there is: leaving the padding mask out lets the
+        // GPU run fused (flash) attention, which takes no mask. Known on the host, so no sync.
+        const bool padded = std::find(batch.attentionMask.begin(), batch.attentionMask.end(), 0) != batch.attentionMask.end();
+        if (padded) input.attentionMask = mask;
         input.positionIds = positions;
         input.scorePositions = at::full({B}, T - 1, i64.device(device));
         input.returnHidden = true;

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# One short session on a CUDA machine (shared/docs/GPU.md), everything in one command:
+#   1. the HF transformers + PEFT peer (experiments/benchmarks/hf_peft_peer.py) runs on the idle
+#      GPU while the CPU builds core and the CLI against the Python torch's CUDA LibTorch;
+#   2. `graphlora logits` on CUDA (fp32 and bf16) against the golden fixtures;
+#   3. `graphlora bench train/score` (tallrec = the peer's plain LoRA on q/v) and `bench overhead`
+#      (GraphLoRA / LoRA-only) on the same GPU, then the ratio table.
+#
+# usage (repository root, on the GPU machine):  scripts/gpu-session.sh OUTDIR
+# Needs .gpu/ beside the sources, made on the Debian machine by scripts/prepare-gpu-carry.sh.
+# Environment: SHAPES (default "llama-1.1b llama-7b"), BATCH (32), SEQ_LEN (256), STEPS (10),
+# WARMUP (3), JOBS (build parallelism, default nproc).
+set -u
+out=${1:?usage: gpu-session.sh OUTDIR}
+mkdir -p "$out"
+SHAPES=${SHAPES:-"llama-1.1b llama-7b"}
+B=${BATCH:-32} T=${SEQ_LEN:-256} STEPS=${STEPS:-10} WARMUP=${WARMUP:-3} JOBS=${JOBS:-$(nproc)}
+start=$(date +%s)
+stamp() { echo "## +$(($(date +%s) - start))s $*"; }
+
+stamp "start $(date -u +%Y-%m-%dT%H:%MZ)"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+grep -m1 'model name' /proc/cpuinfo
+python3 -c 'import torch, transformers, peft; print("torch", torch.__version__, "cuda", torch.version.cuda, "transformers", transformers.__version__, "peft", peft.__version__)'
+# shellcheck disable=SC1091
+source .gpu/unpack-debs.sh .gpu/debs
+
+(
+    for shape in $SHAPES; do
+        PYTHONUNBUFFERED=1 python3 experiments/benchmarks/hf_peft_peer.py --shape "$shape" --batch "$B" \
+            --seq-len "$T" --steps "$STEPS" --warmup "$WARMUP" || echo "{\"peer_failed\": \"$shape\"}"
+    done
+) >"$out/peer.jsonl" 2>"$out/peer.err" &
+peer=$!
+
+generator=(-G "Unix Makefiles") keep_going=(-k)
+if command -v ninja >/dev/null; then generator=(-G Ninja) keep_going=(-k 0); fi
+stamp configure
+if ! cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$GPU_PREFIX" \
+    -DGRAPHLORA_BUILD_UI=OFF -DGRAPHLORA_CUDA=ON >"$out/build.log" 2>&1; then
+    tail -40 "$out/build.log"
+fi
+grep -E "LibTorch|C\+\+" "$out/build.log" | head -3
+stamp build
+cmake --build build-gpu -j "$JOBS" --target graphlora -- "${keep_going[@]}" >>"$out/build.log" 2>&1
+build_rc=$?
+stamp "build rc=$build_rc"
+if [[ $build_rc -ne 0 ]]; then
+    grep -E -B2 -A6 "error" "$out/build.log" | head -120
+fi
+wait "$peer"
+stamp "peer done"
+cat "$out/peer.jsonl" | cut -c1-300
+tail -5 "$out/peer.err"
+[[ $build_rc -eq 0 ]] || exit 1
+
+G=build-gpu/bin/graphlora
+F=.gpu/fixtures
+tmp=$(mktemp -d)
+stamp "fixtures on CUDA"
+pairs32=() pairs16=()
+for dtype in float32 bfloat16; do
+    $G logits --model $F/llama_dev/model --device cuda --dtype $dtype --input $F/llama_dev/io.safetensors \
+        --output "$tmp/plain-$dtype.safetensors"
+    $G logits --model $F/llama_dev/model --device cuda --dtype $dtype --adapter $F/llama_dev/lora \
+        --input $F/llama_dev/io.safetensors --output "$tmp/lora-$dtype.safetensors"
+    $G logits --model $F/llama_dev/model --device cuda --dtype $dtype --adapter $F/llama_dev/lora \
+        --inject $F/llama_dev/graphlora_io.safetensors --input $F/llama_dev/io.safetensors \
+        --output "$tmp/graphlora-$dtype.safetensors"
+    $G logits --model .gpu/stories260K/stories260K.bin --device cuda --dtype $dtype \
+        --input $F/stories260K_logits.safetensors --output "$tmp/stories-$dtype.safetensors"
+done
+for dtype in float32 bfloat16; do
+    list=("$tmp/plain-$dtype.safetensors" $F/llama_dev/io.safetensors
+          "$tmp/lora-$dtype.safetensors" $F/llama_dev/lora_io.safetensors
+          "$tmp/graphlora-$dtype.safetensors" $F/llama_dev/graphlora_io.safetensors
+          "$tmp/stories-$dtype.safetensors" $F/stories260K_logits.safetensors)
+    if [[ $dtype == float32 ]]; then pairs32=("${list[@]}"); else pairs16=("${list[@]}"); fi
+done
+python3 experiments/benchmarks/fixture_check.py 1e-4 "${pairs32[@]}" | tee "$out/fixtures.txt"
+python3 experiments/benchmarks/fixture_check.py 5e-2 "${pairs16[@]}" | tee -a "$out/fixtures.txt"
+
+stamp "benchmarks"
+common=(--device cuda --dtype bfloat16 --seq-len "$T" --steps "$STEPS" --warmup "$WARMUP" --json --out "$out/ours.jsonl")
+for shape in $SHAPES; do
+    for mode in train score; do
+        timeout 150 $G bench $mode --model "$shape" --method tallrec --batch "$B" "${common[@]}" >/dev/null ||
+            echo "bench $mode $shape failed"
+        stamp "$mode $shape"
+    done
+done
+for shape in $SHAPES; do
+    timeout 200 $G bench overhead --model "$shape" --batch "$B" "${common[@]}" >/dev/null || echo "bench overhead $shape failed"
+    stamp "overhead $shape"
+done
+# The cost of a padded batch (masked attention instead of the fused causal kernel).
+timeout 150 $G bench train --model llama-7b --method tallrec --batch "$B" --mask "${common[@]}" >/dev/null || echo "masked train failed"
+timeout 60 $G bench sgemm --device cuda --dtype bfloat16 --shape llama-7b --rows $((B * T)) --json --out "$out/ours.jsonl" >/dev/null ||
+    echo "bench sgemm failed"
+stamp "trainer on CUDA"
+# Short end-to-end runs through the trainer, evaluator and store on the GPU (stories260K, ML-1M).
+for method in graphlora lightgcn; do
+    timeout 100 $G run experiments/ml1m/base.json --db "$tmp/runs.sqlite" --set method.name=$method \
+        --set data.dir="$PWD/.gpu/ml1m-collm" --set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin" \
+        --set model.device=cuda --set train.max_steps=40 --set train.eval_every=20 --set eval.max_rows=400 \
+        2>&1 | grep -v -E '^\s*(train|eval|valid)' | tail -14 || echo "run $method failed"
+done
+
+stamp "done"
+python3 experiments/benchmarks/gpu_ratios.py "$out/peer.jsonl" "$out/ours.jsonl" | tee "$out/ratios.txt"
