@@ -9,7 +9,8 @@
 # usage (repository root, on the GPU machine):  scripts/gpu-session.sh OUTDIR
 # Needs .gpu/ beside the sources, made on the Debian machine by scripts/prepare-gpu-carry.sh.
 # Environment: SHAPES (default "llama-1.1b llama-7b"), BATCH (32), SEQ_LEN (256), STEPS (10),
-# WARMUP (3), JOBS (build parallelism, default nproc).
+# WARMUP (3), JOBS (build parallelism, default nproc), EXTRAS (1: also a masked-attention step and
+# the GEMM table), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -93,17 +94,21 @@ for shape in $SHAPES; do
     timeout 200 $G bench overhead --model "$shape" --batch "$B" "${common[@]}" >/dev/null || echo "bench overhead $shape failed"
     stamp "overhead $shape"
 done
+if [[ "${EXTRAS:-1}" == 1 ]]; then
 # The cost of a padded batch (masked attention instead of the fused causal kernel).
 timeout 150 $G bench train --model llama-7b --method tallrec --batch "$B" --mask "${common[@]}" >/dev/null || echo "masked train failed"
 timeout 60 $G bench sgemm --device cuda --dtype bfloat16 --shape llama-7b --rows $((B * T)) --json --out "$out/ours.jsonl" >/dev/null ||
     echo "bench sgemm failed"
+fi
 stamp "trainer on CUDA"
 # Short end-to-end runs through the trainer, evaluator and store on the GPU (stories260K, ML-1M).
-for method in graphlora lightgcn; do
+for method in ${TRAIN_METHODS:-graphlora collm lightgcn}; do
     timeout 100 $G run experiments/ml1m/base.json --db "$tmp/runs.sqlite" --set method.name=$method \
         --set data.dir="$PWD/.gpu/ml1m-collm" --set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin" \
         --set model.device=cuda --set train.max_steps=40 --set train.eval_every=20 --set eval.max_rows=400 \
-        2>&1 | grep -v -E '^\s*(train|eval|valid)' | tail -14 || echo "run $method failed"
+        >"$tmp/run-$method.log" 2>&1 || echo "run $method failed"
+    grep -E -m3 "error|Error" "$tmp/run-$method.log"
+    tail -9 "$tmp/run-$method.log"
 done
 
 stamp "done"

@@ -73,6 +73,15 @@ at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, c
 #endif
 }
 
+at::Tensor fusedRmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+#if GLR_TORCH_AT_LEAST(2, 8)
+    if (x.is_cuda()) return at::rms_norm(x, {x.size(-1)}, weight, eps);
+#endif
+    (void)weight;
+    (void)eps;
+    return at::Tensor();
+}
+
 void useAllCores(int threads) {
     if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
     if (threads > 0) at::set_num_threads(threads);

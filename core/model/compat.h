@@ -26,6 +26,11 @@ at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, c
 at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                      const at::Tensor& additiveMask, bool isCausal);
 
+// y = x / sqrt(mean(x², -1) + eps) · weight as one fused kernel, where this LibTorch has one for
+// x's device (CUDA, ≥ 2.8); otherwise an undefined tensor and the caller composes it op by op (as
+// HF does). x [..., H], weight [H].
+at::Tensor fusedRmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
+
 // LibTorch starts with one intra-op thread on some builds; use every core unless told otherwise.
 void useAllCores(int threads = 0);
 

@@ -31,6 +31,7 @@ at::Tensor frozen(const at::TensorOptions& options, at::IntArrayRef shape) { ret
 }  // namespace
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+    if (at::Tensor fused = compat::fusedRmsNorm(x, weight, eps); fused.defined()) return fused;
     const bool reduced = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
     at::Tensor xf = reduced ? x.to(at::kFloat) : x;  // fp64 models stay fp64
     at::Tensor inverseRms = at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true).add_(eps));

@@ -229,7 +229,10 @@ at::Device parseDevice(const std::string& name) {
     if (n.rfind("cuda", 0) == 0) {
         if (!at::hasCUDA()) failInput("device '{}' requested but this build of LibTorch has no CUDA device", name);
         try {
-            return at::Device(n);
+            // "cuda" means the first GPU: an explicit index, so device equality checks between
+            // tensors made from "cuda" and those reporting "cuda:0" hold.
+            const at::Device device(n);
+            return device.has_index() ? device : at::Device(device.type(), 0);
         } catch (const std::exception&) {
             failInput("invalid device '{}' (expected cpu, cuda or cuda:N)", name);
         }

@@ -60,10 +60,10 @@ CollabEmbeddings::CollabEmbeddings(const data::SplitDataset& dataset, const Coll
         impl_->user = at::randn({nodes.numUsers, options.dim}) * 0.1;
         impl_->item = at::randn({nodes.numItems, options.dim}) * 0.1;
     }
-    impl_->user.set_requires_grad(options_.trainable);
-    impl_->item.set_requires_grad(options_.trainable);
+    impl_->user = impl_->user.to(options.device).set_requires_grad(options_.trainable);
+    impl_->item = impl_->item.to(options.device).set_requires_grad(options_.trainable);
     if (options.source == config::CfEmbedding::LightGCN) {
-        impl_->graph = trainGraph(dataset);
+        impl_->graph = trainGraph(dataset).to(options.device);
         impl_->layers = options.gnnLayers;
     } else if (options.source == config::CfEmbedding::SASRec) {
         failInput("method.collm.embedding: 'sasrec' embeddings for CoLLM are not implemented yet; use 'mf' or 'lightgcn'");
@@ -95,7 +95,8 @@ void CollabEmbeddings::addParameters(ParamGroup& group) {
 std::int64_t CollabEmbeddings::parameterCount() const { return impl_->user.numel() + impl_->item.numel(); }
 
 struct GraphPath::Impl {
-    gnn::GraphAdjacency full;
+    gnn::GraphAdjacency full;          // host: 1-hop subgraphs are cut from it
+    gnn::GraphAdjacency fullOnDevice;  // full-graph propagation
     data::BipartiteGraph graph;
     gnn::GraphEncoderPtr encoder;
 };
@@ -110,6 +111,8 @@ GraphPath::GraphPath(const data::SplitDataset& dataset, const GraphPathOptions& 
     eo.dim = options.dim;
     eo.layers = options.layers;
     impl_->encoder = gnn::makeGraphEncoder(eo);
+    impl_->encoder->to(options.device);
+    impl_->fullOnDevice = impl_->full.to(options.device);
 }
 
 GraphPath::~GraphPath() = default;
@@ -117,13 +120,14 @@ GraphPath::~GraphPath() = default;
 EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nodes, bool training) {
     impl_->encoder->train(training);
     EncodedNodes out;
+    const at::Device device = features.device();
     if (!options_.oneHop || options_.type == config::GnnType::Identity) {
-        out.embeddings = impl_->encoder->forward(features, impl_->full);
-        out.anchorRows = nodes;
+        out.embeddings = impl_->encoder->forward(features, impl_->fullOnDevice);
+        out.anchorRows = nodes.to(device);
         return out;
     }
     // 1-hop subgraph of the batch's nodes (optionally with a seeded fan-out cap).
-    at::Tensor cpuNodes = nodes.to(at::kCPU).contiguous();
+    at::Tensor cpuNodes = nodes.to(at::kCPU).contiguous();  // no copy when given on the host
     const std::int64_t* p = cpuNodes.data_ptr<std::int64_t>();
     std::vector<std::int64_t> seeds(p, p + cpuNodes.numel());
     data::SubgraphOptions so;
@@ -131,12 +135,13 @@ EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nod
     so.seed = options_.seed;
     auto sub = impl_->graph.oneHop(seeds, so);
     auto local = impl_->full.subgraph(sub.nodes);
+    if (!device.is_cpu()) local = local.to(device);
     at::Tensor index = at::from_blob(sub.nodes.data(), {static_cast<std::int64_t>(sub.nodes.size())}, at::kLong)
-                           .to(features.device(), false, true);
+                           .to(device, false, true);
     out.embeddings = impl_->encoder->forward(features.index_select(0, index), local);
     std::vector<std::int64_t> rows(seeds.size());
     for (std::size_t i = 0; i < seeds.size(); ++i) rows[i] = sub.local(seeds[i]);
-    out.anchorRows = at::tensor(rows, at::kLong).to(features.device());
+    out.anchorRows = at::tensor(rows, at::kLong).to(device);
     return out;
 }
 

@@ -23,6 +23,7 @@ struct CollabEmbeddingOptions {
     std::optional<std::string> init;  // a checkpoint with mf.user_embedding / mf.item_embedding
     config::CfEmbedding source = config::CfEmbedding::MF;  // CoLLM: MF tables or LightGCN output
     int gnnLayers = 3;
+    at::Device device = at::kCPU;  // where the tables (and CoLLM-LightGCN's graph) live
 };
 
 class CollabEmbeddings {
@@ -49,6 +50,7 @@ struct GraphPathOptions {
     bool oneHop = true;
     int fanout = -1;
     std::uint64_t seed = 0;
+    at::Device device = at::kCPU;  // encoder weights and propagation; subgraphs are cut on the host
 };
 
 struct EncodedNodes {
@@ -60,7 +62,9 @@ class GraphPath {
 public:
     GraphPath(const data::SplitDataset& dataset, const GraphPathOptions& options);
     ~GraphPath();
-    // Encodes the nodes `nodes` I64 [n] (global ids) from features [N, d].
+    // Encodes the nodes `nodes` I64 [n] (global ids) from features [N, d] (on options.device).
+    // Pass `nodes` on the host: the 1-hop subgraph is cut there, and a device tensor would cost a
+    // synchronisation to read back.
     EncodedNodes encode(const at::Tensor& features, const at::Tensor& nodes, bool training);
     std::int64_t outputDim() const;
     void addParameters(ParamGroup& group);

@@ -6,6 +6,7 @@
 #include "data/split_dataset.h"
 #include "gnn/collaborative_model.h"
 #include "gnn/sasrec.h"
+#include "model/loader.h"
 #include "train/collab_embeddings.h"
 #include "train/sequence_batch.h"
 #include "util/error.h"
@@ -19,16 +20,18 @@ using config::Method;
 class CollabRecommender final : public Recommender {
 public:
     CollabRecommender(const config::ExperimentConfig& cfg, std::shared_ptr<const data::SplitDataset> dataset)
-        : cfg_(cfg), data_(std::move(dataset)), nodes_(data_->nodeIndex()) {
+        : cfg_(cfg), data_(std::move(dataset)), nodes_(data_->nodeIndex()), device_(parseDevice(cfg.model.device)) {
         torch::manual_seed(cfg_.seed);
         if (cfg_.method.name == Method::SASRec) {
             sasrec_ = makeSasRec(cfg_, nodes_);
+            sasrec_->to(device_);
             return;
         }
         CollabEmbeddingOptions co;
         co.dim = cfg_.method.mf.dim;
         co.trainable = true;
         co.init = cfg_.method.mf.init;
+        co.device = device_;
         tables_ = std::make_unique<CollabEmbeddings>(*data_, co);
         if (cfg_.method.name != Method::MF) {
             GraphPathOptions gp;
@@ -37,6 +40,7 @@ public:
             gp.dim = cfg_.method.gnn.dim;
             gp.inputDim = cfg_.method.mf.dim;
             gp.oneHop = false;
+            gp.device = device_;
             graph_ = std::make_unique<GraphPath>(*data_, gp);
         }
     }
@@ -54,11 +58,11 @@ public:
         if (sasrec_) {
             sasrec_->train(training);
             gnn::RecBatch batch;
-            batch.histories = historyTensor(s, rows, cfg_.method.sasrec.maxLen);
+            batch.histories = historyTensor(s, rows, cfg_.method.sasrec.maxLen).to(device_);
             std::vector<std::int64_t> items(rows.size());
             for (std::size_t i = 0; i < rows.size(); ++i) items[i] = s.rows[rows[i]].iid;
-            batch.iids = at::tensor(items, at::kLong);
-            batch.uids = at::zeros({static_cast<std::int64_t>(rows.size())}, at::kLong);
+            batch.iids = at::tensor(items, at::kLong).to(device_);
+            batch.uids = at::zeros({static_cast<std::int64_t>(rows.size())}, at::TensorOptions(at::kLong).device(device_));
             return sasrec_->forward(batch);
         }
         std::vector<std::int64_t> users(rows.size()), items(rows.size());
@@ -68,11 +72,11 @@ public:
         }
         at::Tensor h = tables_->nodeFeatures(training);
         if (graph_) {
-            at::Tensor all = at::arange(h.size(0), at::kLong);
+            at::Tensor all = at::arange(h.size(0), at::TensorOptions(at::kLong).device(device_));
             h = graph_->encode(h, all, training).embeddings;
         }
-        at::Tensor u = h.index_select(0, at::tensor(users, at::kLong));
-        at::Tensor v = h.index_select(0, at::tensor(items, at::kLong));
+        at::Tensor u = h.index_select(0, at::tensor(users, at::kLong).to(device_));
+        at::Tensor v = h.index_select(0, at::tensor(items, at::kLong).to(device_));
         return (u * v).sum(1);  // [B]
     }
 
@@ -113,6 +117,7 @@ private:
     config::ExperimentConfig cfg_;
     std::shared_ptr<const data::SplitDataset> data_;
     data::NodeIndex nodes_;
+    at::Device device_;  // model.device: the baselines train there too
     std::unique_ptr<CollabEmbeddings> tables_;
     std::unique_ptr<GraphPath> graph_;
     gnn::SasRec sasrec_{nullptr};

@@ -73,6 +73,7 @@ public:
             // CoLLM-SAS: the user slot takes SASRec's encoding of the row's history, the item slot
             // SASRec's item embedding (trained jointly).
             sasrec_ = makeSasRec(cfg_, nodes_);
+            sasrec_->to(llm_->device());
             d = cfg_.method.sasrec.dim;
         }
         if (needsCollab) {
@@ -83,6 +84,7 @@ public:
             co.source = method == Method::CoLLM ? cfg_.method.collm.embedding : config::CfEmbedding::MF;
             if (method == Method::CoLLM && cfg_.method.collm.init) co.init = cfg_.method.collm.init;
             co.gnnLayers = cfg_.method.gnn.layers;
+            co.device = llm_->device();
             collab_ = std::make_unique<CollabEmbeddings>(*data_, co);
         }
         if (useSlots_) {
@@ -100,6 +102,7 @@ public:
             gp.oneHop = cfg_.method.gnn.neighborhood == config::Neighborhood::OneHop;
             gp.fanout = cfg_.method.gnn.fanout.value_or(-1);
             gp.seed = static_cast<std::uint64_t>(cfg_.seed);
+            gp.device = llm_->device();
             graphPath_ = std::make_unique<GraphPath>(*data_, gp);
             const std::int64_t outDim = usePre_ ? hidden : r;
             // P: Linear(d_g → r) (middle) or Q: Linear(d_g → H) (pre)
@@ -203,7 +206,8 @@ public:
         if ((useMiddle_ || usePre_) && nAnchors > 0) {
             // Graph signal for the anchors' nodes: full-graph propagation, or over the 1-hop
             // subgraph of the batch's nodes (anchor node ids then index the local node list).
-            auto encoded = graphPath_->encode(nodeFeatures, anchors.select(1, 2), training);
+            at::Tensor hostAnchors = at::from_blob(const_cast<std::int64_t*>(batch.anchors.data()), {nAnchors, 3}, i64);
+            auto encoded = graphPath_->encode(nodeFeatures, hostAnchors.select(1, 2), training);
             at::Tensor signal = bottleneck_->forward(encoded.embeddings);
             if (cfg_.method.inject.normalize)
                 signal = torch::nn::functional::normalize(signal, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
