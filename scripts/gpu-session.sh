@@ -10,7 +10,8 @@
 # Needs .gpu/ beside the sources, made on the Debian machine by scripts/prepare-gpu-carry.sh.
 # Environment: SHAPES (default "llama-1.1b llama-7b"), BATCH (32), SEQ_LEN (256), STEPS (10),
 # WARMUP (3), JOBS (build parallelism, default nproc), EXTRAS (1: also a masked-attention step and
-# the GEMM table), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn).
+# the GEMM table), OVERHEAD_VARIANTS (full-graph, lightgcn: bench overhead variants on
+# llama-1.1b), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -93,6 +94,20 @@ done
 for shape in $SHAPES; do
     timeout 200 $G bench overhead --model "$shape" --batch "$B" "${common[@]}" >/dev/null || echo "bench overhead $shape failed"
     stamp "overhead $shape"
+done
+# Where the graph path's cost goes: full-graph propagation instead of the host-built 1-hop
+# subgraph, and a weight-free encoder (LightGCN) instead of NGCF.
+for variant in ${OVERHEAD_VARIANTS:-}; do
+    case $variant in
+        full-graph) flags=(--full-graph) ;;
+        lightgcn) flags=(--gnn lightgcn) ;;
+        inject-0) flags=(--inject-layer 0) ;;
+        *) flags=() ;;
+    esac
+    timeout 120 $G bench overhead --model llama-1.1b --batch "$B" "${flags[@]}" "${common[@]}" |
+        python3 -c 'import json, sys; j = json.loads(sys.stdin.read().strip().splitlines()[-1]); print(sys.argv[1], "train", round(j["train_ratio"], 4), "score", round(j["score_ratio"], 4))' "$variant" ||
+        echo "overhead variant $variant failed"
+    stamp "overhead llama-1.1b $variant"
 done
 if [[ "${EXTRAS:-1}" == 1 ]]; then
 # The cost of a padded batch (masked attention instead of the fused causal kernel).

@@ -154,6 +154,11 @@ public:
     // Adapters and injected signals compute in fp32 (fp64 when the model itself is fp64, which
     // tests use for finite-difference gradient checks).
     at::ScalarType adapterDtype() const { return dtype() == at::kDouble ? at::kDouble : at::kFloat; }
+    // What adapters compute in: the frozen dtype when it is bf16/fp16 (autocast-style; the fp32
+    // masters receive the gradients through the cast), else adapterDtype().
+    at::ScalarType adapterComputeDtype() const {
+        return dtype() == at::kBFloat16 || dtype() == at::kHalf ? dtype() : adapterDtype();
+    }
     at::Device device() const { return options_.device(); }
     const at::TensorOptions& options() const { return options_; }
     int numLayers() const { return static_cast<int>(layers_.size()); }

@@ -174,7 +174,7 @@ AdapterPlan AdapterPlan::resolve(const AdapterContext& context, const LlamaModel
                                  std::int64_t seqLen) {
     AdapterPlan plan;
     const at::Device device = model.device();
-    const at::ScalarType dtype = model.adapterDtype();
+    const at::ScalarType dtype = model.adapterComputeDtype();
     if (context.middle) {
         const auto& g = *context.middle;
         checkAnchors(g.anchors, "middle");
@@ -192,9 +192,11 @@ AdapterPlan AdapterPlan::resolve(const AdapterContext& context, const LlamaModel
                                   "has rank {}", g.graphSignal.size(1), l, projName(static_cast<ProjKind>(k)), r);
                 }
         plan.middleIndex = g.anchors.select(1, 0) * seqLen + g.anchors.select(1, 1);
-        plan.middleAlpha = scalarParam(g.alpha, "alpha", dtype);
-        plan.middleSignal = g.graphSignal.to(dtype).index_select(0, g.anchors.select(1, 2)) *
-                            scalarParam(g.beta, "beta", dtype);
+        // β·g in the adapters' precision, then cast once to the compute precision.
+        const at::ScalarType master = model.adapterDtype();
+        plan.middleAlpha = scalarParam(g.alpha, "alpha", master);
+        plan.middleSignal = (g.graphSignal.to(master).index_select(0, g.anchors.select(1, 2)) *
+                             scalarParam(g.beta, "beta", master)).to(dtype);
     }
     if (context.pre) {
         const auto& p = *context.pre;
@@ -246,21 +248,29 @@ at::Tensor LoraLinearImpl::delta(const at::Tensor& x, const AdapterPlan* plan) {
     const bool cora = plan && plan->coraAt(layer_, kind_);
     const bool middle = plan && plan->middleAt(layer_, kind_);
 
-    const at::ScalarType adapterType = loraA_.scalar_type();
-    at::Tensor in = x.scalar_type() == adapterType ? x : x.to(adapterType);
+    // fp32 (fp64) models compute in the adapters' own precision, as PEFT does. bf16/fp16 models
+    // compute in that precision, autocast-style: A and B are cast (r·(in+out) values) instead of
+    // x, whose fp32 copy [B,T,in] and the fp32 product [B,T,out] cost more memory traffic than
+    // the rank-r products themselves (measured on an H200: docs/benchmarks.md).
+    const bool reduced = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
+    const at::ScalarType computeType = reduced ? x.scalar_type() : loraA_.scalar_type();
+    const at::Tensor a = loraA_.scalar_type() == computeType ? loraA_ : loraA_.to(computeType);
+    const at::Tensor b = loraB_.scalar_type() == computeType ? loraB_ : loraB_.to(computeType);
+    at::Tensor in = x.scalar_type() == computeType ? x : x.to(computeType);
     if (dropout_ > 0 && is_training()) in = at::dropout(in, dropout_, true);
     if (pre) {
         const auto sizes = in.sizes().vec();
         in = in.reshape({-1, in.size(-1)}).index_add(0, plan->preIndex, plan->preVectors).view(sizes);
     }
-    at::Tensor z = cora ? at::bmm(in, plan->coraWeight) : at::linear(in, loraA_);  // [B,T,r]
+    at::Tensor z = cora ? at::bmm(in, plan->coraWeight) : at::linear(in, a);  // [B,T,r]
     if (middle) {
         const auto sizes = z.sizes().vec();
         at::Tensor flat = z.reshape({-1, z.size(-1)});
         at::Tensor replaced = flat.index_select(0, plan->middleIndex) * plan->middleAlpha + plan->middleSignal;
         z = flat.index_copy(0, plan->middleIndex, replaced).view(sizes);
     }
-    at::Tensor out = at::linear(z, loraB_).mul_(scaling_);
+    // s·B(z) as B(s·z): the scaling touches r values per token instead of out.
+    at::Tensor out = at::linear(z * scaling_, b);
     return out.scalar_type() == x.scalar_type() ? out : out.to(x.scalar_type());
 }
 

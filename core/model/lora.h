@@ -51,14 +51,14 @@ struct AdapterPlan {
     // middle (SPEC §3.5)
     at::Tensor middleIndex;   // I64 [n]: row * T + position
     at::Tensor middleAlpha;   // 0-d/[1], fp32
-    at::Tensor middleSignal;  // [n, r] fp32 = β·g[node]
+    at::Tensor middleSignal;  // [n, r] = β·g[node], in the adapters' compute dtype
     std::vector<std::uint32_t> middleMask;  // per layer: bit (1 << ProjKind)
     // pre (SPEC §3.6)
     at::Tensor preIndex;      // I64 [n]
-    at::Tensor preVectors;    // [n, in] fp32 = v[node]
+    at::Tensor preVectors;    // [n, in] = v[node], compute dtype
     std::vector<std::uint32_t> preMask;
     // CoRA (SPEC §7)
-    at::Tensor coraWeight;    // [B, in, r] fp32
+    at::Tensor coraWeight;    // [B, in, r], compute dtype
     std::vector<std::uint32_t> coraMask;
 
     bool middleAt(int layer, ProjKind k) const { return bit(middleMask, layer, k); }
