@@ -79,6 +79,10 @@ public:
     at::Tensor propagate(const at::Tensor& x) const;
     // Same product via at::mm on a sparse COO tensor: the plain reference path (tests, bench).
     at::Tensor propagateReference(const at::Tensor& x) const;
+    // Same product through LibTorch's CSR × dense (cuSPARSE on CUDA), with the backward taken as
+    // the transpose's CSR product: what propagate() runs off the CPU. COO would coalesce its
+    // transpose in the backward, which synchronises the host with the GPU.
+    at::Tensor propagateLibraryCsr(const at::Tensor& x) const;
 
     SparseAdjacency to(const at::Device& device) const;
     at::Tensor toSparseCoo() const;  // [N, N] coalesced sparse COO, float
@@ -90,7 +94,6 @@ private:
     bool symmetric_ = false;
     at::Tensor rowPtr_, col_, values_;        // CSR, I64 / I64 / F32
     at::Tensor rowPtrT_, colT_, valuesT_;     // CSR of the transpose (the same tensors when symmetric)
-    at::Tensor coo_;                          // built when moved off the CPU
 };
 
 // Both normalisations of one graph, plus its CSR (kept on the CPU) for subgraph extraction.

@@ -1,5 +1,5 @@
-// y = Â x for a CSR Â: the CPU kernel, its autograd wrapper, and the sparse-COO path used on
-// other devices (and as the reference the kernel is tested against).
+// y = Â x for a CSR Â: the CPU kernel and its autograd wrapper; LibTorch's CSR × dense with the
+// same transposed-CSR backward on other devices; sparse COO as the reference both are tested against.
 //   x [N, d] -> y [N, d];  dL/dx = Âᵀ dL/dy
 #include <algorithm>
 #include <cstring>
@@ -79,6 +79,34 @@ public:
     }
 };
 
+// CSR [n, n] × dense through LibTorch (cuSPARSE on CUDA, MKL or its fallback on the CPU).
+at::Tensor csrTimesDense(const at::Tensor& rowPtr, const at::Tensor& col, const at::Tensor& values,
+                         const at::Tensor& x) {
+    const std::int64_t n = rowPtr.size(0) - 1;
+    at::Tensor a = at::sparse_csr_tensor(rowPtr, col, values.to(x.scalar_type()), {n, n},
+                                         x.options().layout(at::kSparseCsr));
+    return at::mm(a, x.contiguous());
+}
+
+class PropagateLibraryCsr : public torch::autograd::Function<PropagateLibraryCsr> {
+public:
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& rowPtr,
+                              const at::Tensor& col, const at::Tensor& values, const at::Tensor& rowPtrT,
+                              const at::Tensor& colT, const at::Tensor& valuesT) {
+        ctx->saved_data["rowPtrT"] = rowPtrT;
+        ctx->saved_data["colT"] = colT;
+        ctx->saved_data["valuesT"] = valuesT;
+        return csrTimesDense(rowPtr, col, values, x);
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list gradOutputs) {
+        at::Tensor gradX = csrTimesDense(ctx->saved_data["rowPtrT"].toTensor(), ctx->saved_data["colT"].toTensor(),
+                                         ctx->saved_data["valuesT"].toTensor(), gradOutputs[0]);
+        return {gradX, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    }
+};
+
 at::Tensor cooFromCsr(const at::Tensor& rowPtr, const at::Tensor& col, const at::Tensor& values, std::int64_t n) {
     at::Tensor counts = rowPtr.slice(0, 1) - rowPtr.slice(0, 0, n);
     at::Tensor rows = at::repeat_interleave(at::arange(n, rowPtr.options()), counts);
@@ -138,14 +166,19 @@ at::Tensor SparseAdjacency::propagate(const at::Tensor& x) const {
     GLR_CHECK(x.device() == device(), "propagate: features on {} but the adjacency on {}", x.device().str(),
               device().str());
     if (device().is_cpu()) return PropagateCpu::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
-    // Off the CPU, torch's sparse mm (cuSPARSE); its backward multiplies by the transpose.
-    return at::mm(coo_.to(x.scalar_type()), x);
+    return propagateLibraryCsr(x);
+}
+
+at::Tensor SparseAdjacency::propagateLibraryCsr(const at::Tensor& x) const {
+    GLR_CHECK(defined(), "propagate over an empty sparse adjacency");
+    GLR_CHECK(x.dim() == 2 && x.size(0) == numNodes_, "propagate: features of shape {} do not match {} graph nodes",
+              c10::str(x.sizes()), numNodes_);
+    return PropagateLibraryCsr::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
 }
 
 at::Tensor SparseAdjacency::propagateReference(const at::Tensor& x) const {
     GLR_CHECK(defined(), "propagate over an empty sparse adjacency");
-    at::Tensor coo = coo_.defined() ? coo_ : toSparseCoo();
-    return at::mm(coo.to(x.scalar_type()), x);
+    return at::mm(toSparseCoo().to(x.device(), x.scalar_type()), x);
 }
 
 SparseAdjacency SparseAdjacency::to(const at::Device& device) const {
@@ -157,7 +190,6 @@ SparseAdjacency SparseAdjacency::to(const at::Device& device) const {
     out.rowPtrT_ = symmetric_ ? out.rowPtr_ : rowPtrT_.to(device);
     out.colT_ = symmetric_ ? out.col_ : colT_.to(device);
     out.valuesT_ = symmetric_ ? out.values_ : valuesT_.to(device);
-    out.coo_ = device.is_cpu() ? at::Tensor() : cooFromCsr(out.rowPtr_, out.col_, out.values_, numNodes_);
     return out;
 }
 
