@@ -15,7 +15,8 @@
 # lora-only or graphlora to include the ID slots / the graph path), STEPS, WARMUP, BATCH and SEQ_LEN
 # (gpu mode; cpu mode keeps the baseline's 8 x 430),
 # OUT (a JSON-lines file every result is appended to; default benchmarks-<date>.jsonl).
-# The gpu mode has not been run yet: it was written on a CPU-only machine (see docs/benchmarks.md).
+# On a GPU machine, scripts/gpu-session.sh does the same with the build and fixture checks around it
+# (its figures are in docs/benchmarks.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
