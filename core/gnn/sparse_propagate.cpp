@@ -60,25 +60,6 @@ at::Tensor spmmCpu(const at::Tensor& rowPtr, const at::Tensor& col, const at::Te
     return out;
 }
 
-class PropagateCpu : public torch::autograd::Function<PropagateCpu> {
-public:
-    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& rowPtr,
-                              const at::Tensor& col, const at::Tensor& values, const at::Tensor& rowPtrT,
-                              const at::Tensor& colT, const at::Tensor& valuesT) {
-        ctx->saved_data["rowPtrT"] = rowPtrT;
-        ctx->saved_data["colT"] = colT;
-        ctx->saved_data["valuesT"] = valuesT;
-        return spmmCpu(rowPtr, col, values, x);
-    }
-
-    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
-                                                   torch::autograd::variable_list gradOutputs) {
-        at::Tensor gradX = spmmCpu(ctx->saved_data["rowPtrT"].toTensor(), ctx->saved_data["colT"].toTensor(),
-                                   ctx->saved_data["valuesT"].toTensor(), gradOutputs[0]);
-        return {gradX, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
-    }
-};
-
 // CSR [n, n] × dense through LibTorch (cuSPARSE on CUDA, MKL or its fallback on the CPU).
 at::Tensor csrTimesDense(const at::Tensor& rowPtr, const at::Tensor& col, const at::Tensor& values,
                          const at::Tensor& x) {
@@ -88,7 +69,10 @@ at::Tensor csrTimesDense(const at::Tensor& rowPtr, const at::Tensor& col, const 
     return at::mm(a, x.contiguous());
 }
 
-class PropagateLibraryCsr : public torch::autograd::Function<PropagateLibraryCsr> {
+// y = Â x with dL/dx = Âᵀ dL/dy, both through `product` (the CPU kernel or LibTorch's CSR × dense):
+// the transpose's CSR is built once, so the backward needs no sparse transpose or coalescing.
+template <at::Tensor (*product)(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&)>
+class PropagateCsr : public torch::autograd::Function<PropagateCsr<product>> {
 public:
     static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& rowPtr,
                               const at::Tensor& col, const at::Tensor& values, const at::Tensor& rowPtrT,
@@ -96,13 +80,13 @@ public:
         ctx->saved_data["rowPtrT"] = rowPtrT;
         ctx->saved_data["colT"] = colT;
         ctx->saved_data["valuesT"] = valuesT;
-        return csrTimesDense(rowPtr, col, values, x);
+        return product(rowPtr, col, values, x);
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list gradOutputs) {
-        at::Tensor gradX = csrTimesDense(ctx->saved_data["rowPtrT"].toTensor(), ctx->saved_data["colT"].toTensor(),
-                                         ctx->saved_data["valuesT"].toTensor(), gradOutputs[0]);
+        at::Tensor gradX = product(ctx->saved_data["rowPtrT"].toTensor(), ctx->saved_data["colT"].toTensor(),
+                                   ctx->saved_data["valuesT"].toTensor(), gradOutputs[0]);
         return {gradX, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
     }
 };
@@ -165,7 +149,7 @@ at::Tensor SparseAdjacency::propagate(const at::Tensor& x) const {
               c10::str(x.sizes()), numNodes_);
     GLR_CHECK(x.device() == device(), "propagate: features on {} but the adjacency on {}", x.device().str(),
               device().str());
-    if (device().is_cpu()) return PropagateCpu::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
+    if (device().is_cpu()) return PropagateCsr<spmmCpu>::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
     return propagateLibraryCsr(x);
 }
 
@@ -173,7 +157,7 @@ at::Tensor SparseAdjacency::propagateLibraryCsr(const at::Tensor& x) const {
     GLR_CHECK(defined(), "propagate over an empty sparse adjacency");
     GLR_CHECK(x.dim() == 2 && x.size(0) == numNodes_, "propagate: features of shape {} do not match {} graph nodes",
               c10::str(x.sizes()), numNodes_);
-    return PropagateLibraryCsr::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
+    return PropagateCsr<csrTimesDense>::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
 }
 
 at::Tensor SparseAdjacency::propagateReference(const at::Tensor& x) const {

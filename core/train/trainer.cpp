@@ -130,8 +130,10 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         snap.message = fmt::format("validating at step {}", step);
         if (setup.progress && !setup.progress(snap)) throw Cancelled();
         const auto evalRows = evaluationRows(model, setup.validSplit, cfg.eval.maxRows.value_or(0), seed);
-        auto scores = scoreRows(model, setup.validSplit, evalRows, cfg.eval.batchSize,
-                                [&](std::int64_t, std::int64_t) { return !setup.progress || setup.progress(snap); });
+        auto scores = scoreRows(model, setup.validSplit, evalRows, cfg.eval.batchSize, [&](std::int64_t done, std::int64_t total) {
+            snap.message = fmt::format("validating at step {}: {}/{} rows", step, done, total);
+            return !setup.progress || setup.progress(snap);
+        });
         const double auc = validationAuc(scores);
         store.appendMetrics(setup.runId, {{step, epochF, "valid", "auc", auc, 0}});
         snap.metrics["valid/auc"] = auc;

@@ -5,23 +5,13 @@
 
 #include <fstream>
 
+#include "common/cli_runner.h"
 #include "common/test_support.h"
 
 namespace {
 
-struct Result {
-    int code = -1;
-    QString out, err;
-};
-
-Result runCli(const QStringList& args, const QString& workDir = {}) {
-    QProcess p;
-    if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
-    p.start(GRAPHLORA_CLI_PATH, args);
-    if (!p.waitForFinished(120000)) return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using glr::test::CliResult;
+using glr::test::runCli;
 
 void writeBytes(const QString& path, const std::string& bytes) {
     std::ofstream(path.toStdString(), std::ios::binary) << bytes;
@@ -45,7 +35,7 @@ private slots:
         QCOMPARE(r.code, 0);
         for (const char* verb : {"inspect", "runs", "results", "predictions", "run", "sweep", "data", "logits",
                                  "generate", "tokenize", "bench"})
-            QVERIFY2(r.out.contains(verb), verb);
+            QVERIFY2(r.outText().contains(verb), verb);
     }
 
     void everyVerbHasHelp() {
@@ -53,7 +43,7 @@ private slots:
                                  "generate", "tokenize", "bench"}) {
             auto r = runCli({verb, "--help"});
             QVERIFY2(r.code == 0, verb);
-            QVERIFY2(r.out.contains("Usage") || r.out.contains("usage"), verb);
+            QVERIFY2(r.outText().contains("Usage") || r.outText().contains("usage"), verb);
         }
     }
 
@@ -80,15 +70,15 @@ private slots:
         writeBytes(path, bytes.toStdString());
         auto r = runCli({"inspect", path});
         QVERIFY2(r.code > 0 && r.code < 128, qPrintable(QString("exit code %1").arg(r.code)));
-        QCOMPARE(r.err.trimmed().count('\n'), 0);
-        QVERIFY2(r.err.contains(needle), qPrintable(r.err));
+        QCOMPARE(r.errText().trimmed().count('\n'), 0);
+        QVERIFY2(r.errText().contains(needle), r.err.c_str());
     }
 
     void inspectFixture() {
         GLR_REQUIRE_SHARED("fixtures/llama_dev/model/model.safetensors");
         auto r = runCli({"inspect", QString::fromStdString(glr::test::sharedPath("fixtures/llama_dev/model/model.safetensors"))});
         QCOMPARE(r.code, 0);
-        QVERIFY(r.out.contains("model.layers.0.self_attn.q_proj.weight"));
+        QVERIFY(r.outText().contains("model.layers.0.self_attn.q_proj.weight"));
     }
 
     void badConfigNamesTheKey() {
@@ -96,7 +86,7 @@ private slots:
         writeBytes(path, R"({"train": {"lrr": 0.1}})");
         auto r = runCli({"run", path, "--db", dir_.filePath("runs.sqlite")});
         QVERIFY(r.code > 0 && r.code < 128);
-        QVERIFY2(r.err.contains("train.lr"), qPrintable(r.err));
+        QVERIFY2(r.errText().contains("train.lr"), r.err.c_str());
     }
 
     // Our binary must not depend on Qt: no Qt among its own NEEDED entries, and no Qt 6 (the

@@ -6,28 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/cli_runner.h"
 #include "common/test_support.h"
 
 namespace {
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
-
-Result runCli(const QStringList& args, int timeoutMs = 120000) {
-    QProcess p;
-    p.start(GRAPHLORA_CLI_PATH, args);
-    Result r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput().toStdString();
-    r.err = p.readAllStandardError().toStdString();
-    return r;
-}
+using glr::test::CliResult;
+using glr::test::runCli;
 
 }  // namespace
 
@@ -38,7 +23,7 @@ class TestDataCli : public QObject {
 private slots:
     void statsJsonOfMl1mCollm() {
         GLR_REQUIRE_SHARED("data/ml1m-collm/train.tsv");
-        const Result r = runCli({"data", "stats", QString::fromStdString(glr::test::sharedPath("data/ml1m-collm")), "--json"});
+        const CliResult r = runCli({"data", "stats", QString::fromStdString(glr::test::sharedPath("data/ml1m-collm")), "--json"});
         QVERIFY2(r.code == 0, r.err.c_str());
         const auto j = nlohmann::json::parse(r.out);
         QCOMPARE(j["splits"]["train"]["rows"].get<int>(), 33891);
@@ -53,7 +38,7 @@ private slots:
 
     void generatePrepareStatsRoundTrip() {
         const QString raw = dir_.filePath("raw"), out = dir_.filePath("split");
-        Result r = runCli({"data", "generate", raw, "--rows", "20000", "--users", "200", "--items", "300"});
+        CliResult r = runCli({"data", "generate", raw, "--rows", "20000", "--users", "200", "--items", "300"});
         QVERIFY2(r.code == 0, r.err.c_str());
         r = runCli({"data", "preview", raw + "/spec.json", "--rows", "3"});
         QVERIFY2(r.code == 0, r.err.c_str());
@@ -75,7 +60,7 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("{\"interactions\": {\"path\": \"r.csv\", \"delimitr\": \",\"}}");
         f.close();
-        const Result r = runCli({"data", "prepare", spec, "--out", dir_.filePath("never")});
+        const CliResult r = runCli({"data", "prepare", spec, "--out", dir_.filePath("never")});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.find("interactions.delimitr") != std::string::npos, r.err.c_str());
         QVERIFY2(r.err.find("did you mean 'delimiter'") != std::string::npos, r.err.c_str());
@@ -83,7 +68,7 @@ private slots:
     }
 
     void benchDataPrintsJson() {
-        const Result r = runCli({"bench", "data", "--rows", "20000"});
+        const CliResult r = runCli({"bench", "data", "--rows", "20000"});
         QVERIFY2(r.code == 0, r.err.c_str());
         const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
         const auto j = nlohmann::json::parse(last);

@@ -10,28 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/cli_runner.h"
 #include "common/test_support.h"
 
 namespace {
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
-
-Result runCli(const QStringList& args, int timeoutMs = 120000) {
-    QProcess p;
-    p.start(GRAPHLORA_CLI_PATH, args);
-    Result r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = p.readAllStandardOutput().toStdString();
-    r.err = p.readAllStandardError().toStdString();
-    return r;
-}
+using glr::test::CliResult;
+using glr::test::runCli;
 
 // Minimal safetensors reading (this test links no torch): F32 and I64 tensors as doubles.
 std::map<std::string, std::vector<double>> readSafetensors(const std::string& path) {
@@ -91,7 +76,7 @@ private slots:
         GLR_REQUIRE_SHARED("fixtures/llama_dev/graphlora_io.safetensors");
         const QString out = dir_.filePath("plain.safetensors"), injected = dir_.filePath("inject.safetensors");
         const QString io = shared("fixtures/llama_dev/io.safetensors");
-        Result r = runCli({"logits", "--model", shared("fixtures/llama_dev/model"), "--input", io, "--output", out});
+        CliResult r = runCli({"logits", "--model", shared("fixtures/llama_dev/model"), "--input", io, "--output", out});
         QVERIFY2(r.code == 0, r.err.c_str());
         auto ref = readSafetensors(io.toStdString());
         auto got = readSafetensors(out.toStdString());
@@ -108,7 +93,7 @@ private slots:
 
     void inspectLlama2c() {
         GLR_REQUIRE_SHARED("models/stories260K/stories260K.bin");
-        Result r = runCli({"inspect", shared("models/stories260K/stories260K.bin")});
+        CliResult r = runCli({"inspect", shared("models/stories260K/stories260K.bin")});
         QVERIFY2(r.code == 0, r.err.c_str());
         for (const char* needle : {"llama2.c", "dim 64", "n_layers 5", "n_kv_heads 4", "vocab_size 512", "parameters: 260032"})
             QVERIFY2(r.out.find(needle) != std::string::npos, r.out.c_str());
@@ -116,7 +101,7 @@ private slots:
 
     void generateStories() {
         GLR_REQUIRE_SHARED("models/stories260K/tok512.bin");
-        Result r = runCli({"generate", "--model", shared("models/stories260K/stories260K.bin"), "--prompt",
+        CliResult r = runCli({"generate", "--model", shared("models/stories260K/stories260K.bin"), "--prompt",
                            "Once upon a time", "--max-new-tokens", "24"});
         QVERIFY2(r.code == 0, r.err.c_str());
         QVERIFY2(r.out.rfind("Once upon a time, there was a little girl named Lily", 0) == 0, r.out.c_str());
@@ -125,7 +110,7 @@ private slots:
     void errorsAreOneLine() {
         GLR_REQUIRE_SHARED("models/stories260K/stories260K.bin");
         const QString io = shared("fixtures/llama_dev/io.safetensors");
-        Result r = runCli({"logits", "--model", shared("fixtures/llama_dev/model"), "--inject",
+        CliResult r = runCli({"logits", "--model", shared("fixtures/llama_dev/model"), "--inject",
                            shared("fixtures/llama_dev/graphlora_io.safetensors"), "--input", io, "--output",
                            dir_.filePath("x.safetensors")});
         QCOMPARE(r.code, 1);

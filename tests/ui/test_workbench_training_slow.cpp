@@ -130,7 +130,10 @@ private slots:
 
     void runShowsLiveCurvesStopsAndResumes() {
         if (splitDir_.isEmpty()) QSKIP("needs the split prepared by the first test function");
-        configureSmallRun("workbench-mf", 400);
+        // Long enough (an MF step takes well under a millisecond here) to be stopped mid-run.
+        constexpr int kSteps = 20000;
+        configureSmallRun("workbench-mf", kSteps);
+        QVERIFY(window_->experimentPanel().setFieldText("train.eval_every", "5000"));
         QSignalSpy ended(session_.get(), &WorkbenchSession::runEnded);
         QVERIFY(window_->experimentPanel().run() != 0);
         // The live curve gains points while the run trains.
@@ -162,12 +165,12 @@ private slots:
         QVERIFY2(resumed.status == "finished", qPrintable(resumed.status + ": " + resumed.message));
         glr::store::RunStore store(session_->storePath().toStdString());
         QCOMPARE(glr::store::toString(store.getRun(runId).status), std::string("finished"));
-        // Steps continue where the stop left them: 1…400 once each.
+        // Steps continue where the stop left them: 1…kSteps once each.
         const auto loss = store.metricSeries(runId, "train", "loss");
-        QCOMPARE(loss.size(), std::size_t(400));
+        QCOMPARE(loss.size(), std::size_t(kSteps));
         for (std::size_t i = 0; i < loss.size(); ++i) QCOMPARE(loss[i].step, std::int64_t(i + 1));
         // After the run the panel reloads the exact series from the store.
-        QTRY_COMPARE_WITH_TIMEOUT(curves.pointCount(runId, "train/loss"), 400, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(curves.pointCount(runId, "train/loss"), kSteps, 10000);
         QVERIFY(!store.results({runId}, "test").empty());
     }
 
@@ -217,7 +220,7 @@ private slots:
 
     void latencyStaysLowWhileTraining() {
         if (splitDir_.isEmpty()) QSKIP("needs the split prepared by the first test function");
-        configureSmallRun("latency-probe", 100000);
+        configureSmallRun("latency-probe", 5000000);
         // No early stop: the run must still be training when the window is closed below.
         QVERIFY(window_->experimentPanel().setFieldText("train.early_stop_patience", "0"));
         QSignalSpy ended(session_.get(), &WorkbenchSession::runEnded);
