@@ -1,10 +1,15 @@
 // Mechanism test (issue 5): prompts carry no information (every title is the same word), and the
 // gradient sees 48 of the 960 training rows, so an ID-only model can at best memorise the items
-// of those rows. The graph of *all* training positives connects every liked item: GraphLoRA
-// (trainable MF propagated by LightGCN into the LoRA bottleneck, SPEC §3) must beat both LoRA-only
-// variants of SPEC §3.6 — frozen MF, and trainable MF through the same injection path with an
-// identity encoder — by a clear margin. Measured (seeds 11 / 12): GraphLoRA 0.989 / 0.903,
-// LoRA-only trainable MF 0.775 / 0.748, LoRA-only frozen MF 0.662 / 0.646.
+// of those rows. The graph of *all* training positives connects every liked item.
+//  1. The issue's setting: MF tables frozen at random for both methods, so only the graph path can
+//     reveal preferences — GraphLoRA must clearly beat LoRA-only (frozen MF).
+//  2. SPEC §3's default, MF trained jointly and propagated by LightGCN into the LoRA bottleneck —
+//     GraphLoRA must clearly beat LoRA-only with trainable MF through the same injection path and
+//     an identity encoder (SPEC §3.6), i.e. the gain is the graph's, not MF's.
+// Measured (docs/results.md), seed 11 (this test) / 12: frozen 0.855 / 0.705 vs 0.662 / 0.646;
+// trained MF 0.989 / 0.903 vs 0.775 / 0.748. Deterministic on the CPU, so the seed-11 figures
+// are what CI sees; seed 12's frozen margin (0.06) shows how much the frozen setting depends on
+// the draw of the random tables.
 #include <QtTest>
 
 #include "common/test_support.h"
@@ -43,13 +48,17 @@ private slots:
     void graphPathRevealsPreferences() {
         QDir().mkpath(dir_.filePath("split"));
         glr::test::writeItemQualitySplit(dir_.filePath("split").toStdString(), 60, 80, 16, 6, 5);
-        const double graph = testAuc("graphlora", true);
-        const double identity = testAuc("lora-only", true);
-        const double frozen = testAuc("lora-only", false);
-        qInfo("test AUC: graphlora %.4f, lora-only trainable MF %.4f, lora-only frozen MF %.4f", graph, identity, frozen);
-        QVERIFY2(graph > identity + 0.1, qPrintable(QString("graphlora %1 vs lora-only (trainable MF) %2").arg(graph).arg(identity)));
-        QVERIFY2(graph > frozen + 0.1, qPrintable(QString("graphlora %1 vs lora-only (frozen MF) %2").arg(graph).arg(frozen)));
-        QVERIFY(graph > 0.85);
+        const double graphFrozen = testAuc("graphlora", false);
+        const double plainFrozen = testAuc("lora-only", false);
+        const double graphTrained = testAuc("graphlora", true);
+        const double identityTrained = testAuc("lora-only", true);
+        qInfo("test AUC, MF frozen: graphlora %.4f, lora-only %.4f; MF trained: graphlora %.4f, lora-only (identity) %.4f",
+              graphFrozen, plainFrozen, graphTrained, identityTrained);
+        QVERIFY2(graphFrozen > plainFrozen + 0.1,
+                 qPrintable(QString("MF frozen: graphlora %1 vs lora-only %2").arg(graphFrozen).arg(plainFrozen)));
+        QVERIFY2(graphTrained > identityTrained + 0.1,
+                 qPrintable(QString("MF trained: graphlora %1 vs lora-only %2").arg(graphTrained).arg(identityTrained)));
+        QVERIFY(graphTrained > 0.85);
     }
 };
 
