@@ -258,4 +258,4 @@ private slots:
 };
 
 QTEST_MAIN(TestWorkbenchTraining)
-#include "test_workbench_training_slow.moc"
+#include "test_workbench_training.moc"
