@@ -107,6 +107,10 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
         report("setup", "loading data from " + cfg.data.dir);
         if (cfg.data.dir.empty()) failInput("data.dir is not set: point it at a prepared split directory");
         auto dataset = std::make_shared<const data::SplitDataset>(data::SplitDataset::load(cfg.data.dir));
+        if (config::isLlmMethod(cfg.method.name) && !cfg.model.checkpoint)
+            report("note", fmt::format("model.checkpoint is not set: a {}-shaped model with RANDOM weights (and, unless model.tokenizer is set, a "
+                                       "byte-level tokenizer) exercises the pipeline; it does not measure an LLM. "
+                                       "Use --set model.checkpoint=PATH for a real one.", cfg.model.shape));
         report("setup", "building " + config::toString(cfg.method.name));
         auto model = makeRecommender(cfg, dataset);
         report("setup", model->describe());
