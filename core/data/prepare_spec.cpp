@@ -153,6 +153,21 @@ void readTable(const SpecReader& r, const json& table, const std::string& path, 
     }
 }
 
+// A table section of the spec ("interactions" or "items"): its file and format into `table`;
+// returns its "columns" object, whose keys must be among `columnKeys`.
+template <typename Table>
+const json& readTableSection(const SpecReader& r, const json& spec, const std::string& name, const std::string& baseDir,
+                             Table& table, const std::vector<std::string>& columnKeys) {
+    const json& section = r.require(spec, "", name);
+    r.requireObject(section, name);
+    r.checkKeys(section, name, {"path", "format", "delimiter", "quote", "header", "encoding", "columns"});
+    readTable(r, section, name, baseDir, table);
+    const json& columns = r.require(section, name, "columns");
+    r.requireObject(columns, name + ".columns");
+    r.checkKeys(columns, name + ".columns", columnKeys);
+    return columns;
+}
+
 ColumnRef readColumn(const SpecReader& r, const json& columns, const std::string& path, const std::string& key,
                      bool header, bool required) {
     const std::string keyPath = SpecReader::join(path, key);
@@ -214,26 +229,14 @@ PrepareSpec parsePrepareSpec(const nlohmann::json& spec, const std::string& base
     PrepareSpec out;
     out.sourceJson = spec.dump();
 
-    const json& inter = r.require(spec, "", "interactions");
-    r.requireObject(inter, "interactions");
-    r.checkKeys(inter, "interactions", {"path", "format", "delimiter", "quote", "header", "encoding", "columns"});
-    readTable(r, inter, "interactions", baseDir, out.interactions);
-    const json& ic = r.require(inter, "interactions", "columns");
-    r.requireObject(ic, "interactions.columns");
-    r.checkKeys(ic, "interactions.columns", {"user", "item", "rating", "timestamp"});
+    const json& ic = readTableSection(r, spec, "interactions", baseDir, out.interactions, {"user", "item", "rating", "timestamp"});
     const bool ih = out.interactions.format.header;
     out.interactions.user = readColumn(r, ic, "interactions.columns", "user", ih, true);
     out.interactions.item = readColumn(r, ic, "interactions.columns", "item", ih, true);
     out.interactions.rating = readColumn(r, ic, "interactions.columns", "rating", ih, true);
     out.interactions.timestamp = readColumn(r, ic, "interactions.columns", "timestamp", ih, true);
 
-    const json& items = r.require(spec, "", "items");
-    r.requireObject(items, "items");
-    r.checkKeys(items, "items", {"path", "format", "delimiter", "quote", "header", "encoding", "columns"});
-    readTable(r, items, "items", baseDir, out.items);
-    const json& tc = r.require(items, "items", "columns");
-    r.requireObject(tc, "items.columns");
-    r.checkKeys(tc, "items.columns", {"item", "title", "genres", "year"});
+    const json& tc = readTableSection(r, spec, "items", baseDir, out.items, {"item", "title", "genres", "year"});
     const bool th = out.items.format.header;
     out.items.item = readColumn(r, tc, "items.columns", "item", th, true);
     out.items.title = readColumn(r, tc, "items.columns", "title", th, true);
