@@ -6,9 +6,11 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QSet>
 #include <QTimer>
 #include <cstdio>
 
@@ -24,27 +26,34 @@
 #include "train/experiment_runner.h"
 #include "util/process.h"
 
+#include <tuple>
+
 namespace {
 
 // Fills the panels that need a choice for a representative picture: the finished runs selected
-// (up to eight), and the statistics of the split the newest run trained on.
+// (up to ten), and the statistics of the split the newest run trained on.
 void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSession& session) {
     using namespace glr::ui;
     window.reloadAll();
     QVector<qint64> finished, sweepPoints;
     QString splitDir;
+    constexpr int kMaxSelected = 10;
     for (const RunSummary& run : session.runs()) {
         if (!run.isFinished()) continue;
-        // Stand-alone runs first (the comparison panels read best with them), then sweep points.
-        if (!run.sweepId && finished.size() < 8) finished << run.id;
-        if (run.sweepId && sweepPoints.size() < 8) sweepPoints << run.id;
+        // Runs evaluated on the test split only (the comparison panels show test metrics);
+        // stand-alone runs first, then sweep points.
+        const auto config = QJsonDocument::fromJson(run.configJson.toUtf8()).object();
+        const auto splits = config.value(QStringLiteral("eval")).toObject().value(QStringLiteral("splits")).toArray();
+        if (!splits.isEmpty() && !splits.contains(QStringLiteral("test"))) continue;
+        if (!run.sweepId && finished.size() < kMaxSelected) finished << run.id;
+        if (run.sweepId && sweepPoints.size() < kMaxSelected) sweepPoints << run.id;
         if (splitDir.isEmpty()) {
             const auto config = QJsonDocument::fromJson(run.configJson.toUtf8()).object();
             splitDir = config.value(QStringLiteral("data")).toObject().value(QStringLiteral("dir")).toString();
         }
     }
     for (qint64 id : sweepPoints)
-        if (finished.size() < 8) finished << id;
+        if (finished.size() < kMaxSelected) finished << id;
     window.selectRuns(finished);
     // The newest finished run's config in the Experiment form.
     for (const RunSummary& run : session.runs()) {
@@ -53,14 +62,23 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
         window.experimentPanel().validateNow();
         break;
     }
-    // The sweep with the most varied keys (a heat map when there is a 2-D one), newest first.
+    // The sweep with the most varied keys (a heat map when there is a 2-D one), then an
+    // injection-layer sweep (the paper's Figure 4), then the most finished runs, then the newest.
+    QSet<qint64> finishedIds;
+    for (const RunSummary& run : session.runs())
+        if (run.isFinished()) finishedIds.insert(run.id);
     qint64 bestSweep = 0;
-    int bestKeys = -1;
+    int bestKeys = -1, bestLayers = -1, bestFinished = -1;
     for (const SweepSummary& sweep : session.sweeps()) {
         const auto grid = QJsonDocument::fromJson(sweep.gridJson.toUtf8()).object();
         const int keys = grid.size() - (grid.contains(QStringLiteral("seed")) ? 1 : 0);
-        if (keys > bestKeys || (keys == bestKeys && sweep.id > bestSweep)) {
+        int done = 0;
+        for (qint64 id : sweep.runIds) done += finishedIds.contains(id) ? 1 : 0;
+        const int layers = grid.contains(QStringLiteral("method.inject.layers")) ? 1 : 0;
+        if (std::tie(keys, layers, done, sweep.id) > std::tie(bestKeys, bestLayers, bestFinished, bestSweep)) {
             bestKeys = keys;
+            bestLayers = layers;
+            bestFinished = done;
             bestSweep = sweep.id;
         }
     }

@@ -79,13 +79,23 @@ void SweepPlot::setSeries(const QVector<SweepSeries>& series, const QString& xTi
         const QCPRange x = xAxis->range();
         const double pad = std::max(0.5, 0.05 * x.size());
         xAxis->setRange(x.lower - pad, x.upper + pad);
-        // Error bars are not part of the graphs' value range: widen by the largest deviation.
-        double maxStd = 0;
-        for (const auto& s : series)
-            for (const auto& m : s.stats) maxStd = std::max(maxStd, m.std);
-        const QCPRange y = yAxis->range();
-        const double ypad = std::max(maxStd, 0.05 * std::max(y.size(), 1e-3));
-        yAxis->setRange(y.lower - ypad, y.upper + ypad);
+        // The value range from the data itself, error bars and single samples included (a lone
+        // point would otherwise keep whatever span the axis had before).
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        for (const auto& s : series) {
+            for (const auto& m : s.stats) {
+                lo = std::min(lo, m.mean - m.std);
+                hi = std::max(hi, m.mean + m.std);
+            }
+            for (const auto& p : s.samples) {
+                lo = std::min(lo, p.second);
+                hi = std::max(hi, p.second);
+            }
+        }
+        if (lo <= hi) {
+            const double ypad = std::max(0.05 * (hi - lo), std::max(0.005, 0.02 * std::abs(hi)));
+            yAxis->setRange(lo - ypad, hi + ypad);
+        }
     }
     replot(QCustomPlot::rpQueuedReplot);
 }
