@@ -147,39 +147,38 @@ double cpuPeakFlops(std::int64_t size, bool remeasure) {
     return best;
 }
 
-LlmBenchResult benchTrain(const LlmBenchOptions& o) {
+namespace {
+
+// One method's rig, warm-up then timed steps of `step(rig, r, index)`; the report around them.
+template <typename Step>
+LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& step) {
     LlmStepRig rig(detail::parseMethod(o.method), detail::loadBenchBackbone(o), o);
     const at::Device device = rig.model().device();
     std::string peakSource;
     const double peak = resolvePeak(o, device, peakSource);
-    LlmBenchResult r = describe("train", rig, o);
+    LlmBenchResult r = describe(mode, rig, o);
     resetPeakMemory(device);
     std::vector<double> samples;
-    double loss = 0;
     for (int s = 0; s < o.warmup + o.steps; ++s) {
-        const double ms = timedMs(device, [&] { loss = trainStep(rig); });
-        if (s == 0) r.firstLoss = loss;
+        const double ms = timedMs(device, [&] { step(rig, r, s); });
         if (s >= o.warmup) samples.push_back(ms);
     }
-    r.lastLoss = loss;
     finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
     return r;
 }
 
+}  // namespace
+
+LlmBenchResult benchTrain(const LlmBenchOptions& o) {
+    return benchSteps("train", o, [](LlmStepRig& rig, LlmBenchResult& r, int index) {
+        const double loss = trainStep(rig);
+        if (index == 0) r.firstLoss = loss;
+        r.lastLoss = loss;
+    });
+}
+
 LlmBenchResult benchScore(const LlmBenchOptions& o) {
-    LlmStepRig rig(detail::parseMethod(o.method), detail::loadBenchBackbone(o), o);
-    const at::Device device = rig.model().device();
-    std::string peakSource;
-    const double peak = resolvePeak(o, device, peakSource);
-    LlmBenchResult r = describe("score", rig, o);
-    resetPeakMemory(device);
-    std::vector<double> samples;
-    for (int s = 0; s < o.warmup + o.steps; ++s) {
-        const double ms = timedMs(device, [&] { r.meanAbsScore = scoreStep(rig); });
-        if (s >= o.warmup) samples.push_back(ms);
-    }
-    finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
-    return r;
+    return benchSteps("score", o, [](LlmStepRig& rig, LlmBenchResult& r, int) { r.meanAbsScore = scoreStep(rig); });
 }
 
 OverheadResult benchOverhead(const LlmBenchOptions& o) {
