@@ -9,15 +9,16 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <cstdio>
+#include <tuple>
 
 #include "mainwindow/main_window.h"
+#include "models/config_form_model.h"
 #include "panels/dataset_panel.h"
 #include "panels/experiment_panel.h"
-#include "models/config_form_model.h"
 #include "panels/runs_panel.h"
 #include "panels/sweep_panel.h"
 #include "session/workbench_session.h"
@@ -25,8 +26,6 @@
 #include "store/run_store.h"
 #include "train/experiment_runner.h"
 #include "util/process.h"
-
-#include <tuple>
 
 namespace {
 
@@ -47,10 +46,8 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
         if (!splits.isEmpty() && !splits.contains(QStringLiteral("test"))) continue;
         if (!run.sweepId && finished.size() < kMaxSelected) finished << run.id;
         if (run.sweepId && sweepPoints.size() < kMaxSelected) sweepPoints << run.id;
-        if (splitDir.isEmpty()) {
-            const auto config = QJsonDocument::fromJson(run.configJson.toUtf8()).object();
+        if (splitDir.isEmpty())
             splitDir = config.value(QStringLiteral("data")).toObject().value(QStringLiteral("dir")).toString();
-        }
     }
     for (qint64 id : sweepPoints)
         if (finished.size() < kMaxSelected) finished << id;

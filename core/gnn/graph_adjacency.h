@@ -89,6 +89,8 @@ public:
     at::Tensor toDense() const;      // [N, N], for tests on small graphs
 
 private:
+    void checkFeatures(const at::Tensor& x) const;  // defined, [numNodes, d], on this device
+
     std::int64_t numNodes_ = 0;
     std::int64_t nnz_ = 0;
     bool symmetric_ = false;

@@ -143,20 +143,24 @@ SparseAdjacency SparseAdjacency::fromCsr(const CsrGraph& graph) {
     return out;
 }
 
-at::Tensor SparseAdjacency::propagate(const at::Tensor& x) const {
+void SparseAdjacency::checkFeatures(const at::Tensor& x) const {
     GLR_CHECK(defined(), "propagate over an empty sparse adjacency");
     GLR_CHECK(x.dim() == 2 && x.size(0) == numNodes_, "propagate: features of shape {} do not match {} graph nodes",
               c10::str(x.sizes()), numNodes_);
     GLR_CHECK(x.device() == device(), "propagate: features on {} but the adjacency on {}", x.device().str(),
               device().str());
-    if (device().is_cpu()) return PropagateCsr<spmmCpu>::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
+}
+
+at::Tensor SparseAdjacency::propagate(const at::Tensor& x) const {
+    if (device().is_cpu()) {
+        checkFeatures(x);
+        return PropagateCsr<spmmCpu>::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
+    }
     return propagateLibraryCsr(x);
 }
 
 at::Tensor SparseAdjacency::propagateLibraryCsr(const at::Tensor& x) const {
-    GLR_CHECK(defined(), "propagate over an empty sparse adjacency");
-    GLR_CHECK(x.dim() == 2 && x.size(0) == numNodes_, "propagate: features of shape {} do not match {} graph nodes",
-              c10::str(x.sizes()), numNodes_);
+    checkFeatures(x);
     return PropagateCsr<csrTimesDense>::apply(x, rowPtr_, col_, values_, rowPtrT_, colT_, valuesT_);
 }
 

@@ -32,7 +32,7 @@ at::Tensor frozen(const at::TensorOptions& options, at::IntArrayRef shape) { ret
 
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
     if (at::Tensor fused = compat::fusedRmsNorm(x, weight, eps); fused.defined()) return fused;
-    const bool reduced = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
+    const bool reduced = isReducedFloat(x.scalar_type());
     at::Tensor xf = reduced ? x.to(at::kFloat) : x;  // fp64 models stay fp64
     at::Tensor inverseRms = at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true).add_(eps));
     at::Tensor normed = xf * inverseRms;
@@ -354,7 +354,7 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
     ForwardOutput out;
     // bf16/fp16 results go out as fp32 (fp64 models stay fp64).
     auto widen = [](const at::Tensor& t) {
-        return t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kHalf ? t.to(at::kFloat) : t;
+        return isReducedFloat(t.scalar_type()) ? t.to(at::kFloat) : t;
     };
     if (input.returnHidden) {
         out.hidden = widen(h);

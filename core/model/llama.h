@@ -135,6 +135,10 @@ TORCH_MODULE(LlamaLayer);
 // RMSNorm in fp32, result in x's dtype. x [..., H], weight [H].
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
 
+// bf16 / fp16: the frozen dtypes whose arithmetic is widened (norms, outputs) or that adapters
+// compute in autocast-style.
+inline bool isReducedFloat(at::ScalarType t) { return t == at::kBFloat16 || t == at::kHalf; }
+
 class LlamaModelImpl : public torch::nn::Module {
 public:
     // Allocates uninitialised frozen weights with `options` (dtype, device); a loader fills them.
@@ -157,7 +161,7 @@ public:
     // What adapters compute in: the frozen dtype when it is bf16/fp16 (autocast-style; the fp32
     // masters receive the gradients through the cast), else adapterDtype().
     at::ScalarType adapterComputeDtype() const {
-        return dtype() == at::kBFloat16 || dtype() == at::kHalf ? dtype() : adapterDtype();
+        return isReducedFloat(dtype()) ? dtype() : adapterDtype();
     }
     at::Device device() const { return options_.device(); }
     const at::TensorOptions& options() const { return options_; }

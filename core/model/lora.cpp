@@ -252,8 +252,7 @@ at::Tensor LoraLinearImpl::delta(const at::Tensor& x, const AdapterPlan* plan) {
     // compute in that precision, autocast-style: A and B are cast (r·(in+out) values) instead of
     // x, whose fp32 copy [B,T,in] and the fp32 product [B,T,out] cost more memory traffic than
     // the rank-r products themselves (measured on an H200: docs/benchmarks.md).
-    const bool reduced = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
-    const at::ScalarType computeType = reduced ? x.scalar_type() : loraA_.scalar_type();
+    const at::ScalarType computeType = isReducedFloat(x.scalar_type()) ? x.scalar_type() : loraA_.scalar_type();
     const at::Tensor a = loraA_.scalar_type() == computeType ? loraA_ : loraA_.to(computeType);
     const at::Tensor b = loraB_.scalar_type() == computeType ? loraB_ : loraB_.to(computeType);
     at::Tensor in = x.scalar_type() == computeType ? x : x.to(computeType);

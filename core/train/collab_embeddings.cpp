@@ -96,7 +96,7 @@ std::int64_t CollabEmbeddings::parameterCount() const { return impl_->user.numel
 
 struct GraphPath::Impl {
     gnn::GraphAdjacency full;          // host: 1-hop subgraphs are cut from it
-    gnn::GraphAdjacency fullOnDevice;  // full-graph propagation
+    gnn::GraphAdjacency fullOnDevice;  // full-graph propagation (unset in 1-hop mode)
     data::BipartiteGraph graph;
     gnn::GraphEncoderPtr encoder;
 };
@@ -112,7 +112,7 @@ GraphPath::GraphPath(const data::SplitDataset& dataset, const GraphPathOptions& 
     eo.layers = options.layers;
     impl_->encoder = gnn::makeGraphEncoder(eo);
     impl_->encoder->to(options.device);
-    impl_->fullOnDevice = impl_->full.to(options.device);
+    if (!usesSubgraphs()) impl_->fullOnDevice = impl_->full.to(options.device);
 }
 
 GraphPath::~GraphPath() = default;
@@ -121,7 +121,7 @@ EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nod
     impl_->encoder->train(training);
     EncodedNodes out;
     const at::Device device = features.device();
-    if (!options_.oneHop || options_.type == config::GnnType::Identity) {
+    if (!usesSubgraphs()) {
         out.embeddings = impl_->encoder->forward(features, impl_->fullOnDevice);
         out.anchorRows = nodes.to(device);
         return out;

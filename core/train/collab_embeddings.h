@@ -71,6 +71,8 @@ public:
     std::string describe() const;
 
 private:
+    // 1-hop subgraphs cut per batch on the host, or propagation over the full graph.
+    bool usesSubgraphs() const { return options_.oneHop && options_.type != config::GnnType::Identity; }
     struct Impl;
     GraphPathOptions options_;
     std::unique_ptr<Impl> impl_;

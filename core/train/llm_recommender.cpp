@@ -161,7 +161,6 @@ public:
         const std::int64_t B = batch.batchSize, T = batch.length;
         auto i64 = at::TensorOptions().dtype(at::kLong);
         at::Tensor ids = at::from_blob(const_cast<std::int64_t*>(batch.inputIds.data()), {B, T}, i64).to(device, /*non_blocking=*/false, /*copy=*/true);
-        at::Tensor mask = at::from_blob(const_cast<std::int64_t*>(batch.attentionMask.data()), {B, T}, i64).to(device, false, true);  // [B,T]
         at::Tensor positions = at::from_blob(const_cast<std::int64_t*>(batch.positionIds.data()), {B, T}, i64).to(device, false, true);
         const std::int64_t nAnchors = batch.numAnchors();
         at::Tensor anchors;
@@ -175,7 +174,9 @@ public:
         // Without padding the causal mask is all there is: leaving the padding mask out lets the
         // GPU run fused (flash) attention, which takes no mask. Known on the host, so no sync.
         const bool padded = std::find(batch.attentionMask.begin(), batch.attentionMask.end(), 0) != batch.attentionMask.end();
-        if (padded) input.attentionMask = mask;
+        if (padded)
+            input.attentionMask = at::from_blob(const_cast<std::int64_t*>(batch.attentionMask.data()), {B, T}, i64)
+                                      .to(device, false, true);  // [B,T]
         input.positionIds = positions;
         input.scorePositions = at::full({B}, T - 1, i64.device(device));
         input.returnHidden = true;
