@@ -2,16 +2,19 @@
 # One short session on a CUDA machine (shared/docs/GPU.md), everything in one command:
 #   1. the HF transformers + PEFT peer (experiments/benchmarks/hf_peft_peer.py) runs on the idle
 #      GPU while the CPU builds core and the CLI against the Python torch's CUDA LibTorch;
-#   2. `graphlora logits` on CUDA (fp32 and bf16) against the golden fixtures;
-#   3. `graphlora bench train/score` (tallrec = the peer's plain LoRA on q/v) and `bench overhead`
-#      (GraphLoRA / LoRA-only) on the same GPU, then the ratio table.
+#   2. the fused kernels' own test, then `graphlora logits` on CUDA (fp32 and bf16) against the
+#      golden fixtures;
+#   3. `graphlora bench train/score` (tallrec = the peer's plain LoRA on q/v), with the fused
+#      kernels and without (GRAPHLORA_FUSED_KERNELS=0, ours-unfused.jsonl), and `bench overhead`
+#      (GraphLoRA / LoRA-only) on the same GPU, then the ratio tables.
 #
 # usage (repository root, on the GPU machine):  scripts/gpu-session.sh OUTDIR
 # Needs .gpu/ beside the sources, made on the Debian machine by scripts/prepare-gpu-carry.sh.
 # Environment: SHAPES (default "llama-1.1b llama-7b"), BATCH (32), SEQ_LEN (256), STEPS (10),
 # WARMUP (3), JOBS (build parallelism, default nproc), EXTRAS (1: also a masked-attention step and
 # the GEMM table), OVERHEAD_VARIANTS (full-graph, lightgcn: bench overhead variants on
-# llama-1.1b), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn).
+# llama-1.1b), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn), UNFUSED
+# (1: also bench train/score with the fused kernels off; default 1).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -44,8 +47,9 @@ if ! cmake -S . -B build-gpu "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAK
 fi
 grep -E "LibTorch|C\+\+" "$out/build.log" | head -3
 stamp build
-cmake --build build-gpu -j "$JOBS" --target graphlora -- "${keep_going[@]}" >>"$out/build.log" 2>&1
+cmake --build build-gpu -j "$JOBS" --target graphlora test_fused_kernels -- "${keep_going[@]}" >>"$out/build.log" 2>&1
 build_rc=$?
+[[ -x build-gpu/bin/graphlora ]] && build_rc=0
 stamp "build rc=$build_rc"
 if [[ $build_rc -ne 0 ]]; then
     grep -E -B2 -A6 "error" "$out/build.log" | head -120
@@ -58,6 +62,11 @@ tail -5 "$out/peer.err"
 
 G=build-gpu/bin/graphlora
 F=.gpu/fixtures
+stamp "fused kernel test"
+timeout 60 build-gpu/bin/test_fused_kernels | tee "$out/kernels.txt" || echo "fused kernel test failed (rc=$?)"
+for dtype in bfloat16 float32; do
+    timeout 90 $G bench kernels --model llama-7b --batch "$B" --seq-len "$T" --dtype $dtype --out "$out/kernels.jsonl" || echo "bench kernels $dtype failed"
+done
 tmp=$(mktemp -d)
 stamp "fixtures on CUDA"
 pairs32=() pairs16=()
@@ -84,8 +93,13 @@ python3 experiments/benchmarks/fixture_check.py 5e-2 "${pairs16[@]}" | tee -a "$
 
 stamp "benchmarks"
 common=(--device cuda --dtype bfloat16 --seq-len "$T" --steps "$STEPS" --warmup "$WARMUP" --json --out "$out/ours.jsonl")
+unfused=(--device cuda --dtype bfloat16 --seq-len "$T" --steps "$STEPS" --warmup "$WARMUP" --json --out "$out/ours-unfused.jsonl")
 for shape in $SHAPES; do
     for mode in train score; do
+        if [[ "${UNFUSED:-1}" == 1 ]]; then
+            GRAPHLORA_FUSED_KERNELS=0 timeout 150 $G bench $mode --model "$shape" --method tallrec --batch "$B" \
+                "${unfused[@]}" >/dev/null || echo "bench $mode $shape (unfused) failed"
+        fi
         timeout 150 $G bench $mode --model "$shape" --method tallrec --batch "$B" "${common[@]}" >/dev/null ||
             echo "bench $mode $shape failed"
         stamp "$mode $shape"
@@ -128,3 +142,17 @@ done
 
 stamp "done"
 python3 experiments/benchmarks/gpu_ratios.py "$out/peer.jsonl" "$out/ours.jsonl" | tee "$out/ratios.txt"
+if [[ -s "$out/ours-unfused.jsonl" ]]; then
+    echo "## fused kernels off (GRAPHLORA_FUSED_KERNELS=0)"
+    python3 experiments/benchmarks/gpu_ratios.py "$out/peer.jsonl" "$out/ours-unfused.jsonl" | tee "$out/ratios-unfused.txt"
+    # Same seeds, same weights: the losses and scores should agree to bf16 rounding.
+    cat "$out/ours-unfused.jsonl" "$out/ours.jsonl" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    j = json.loads(line)
+    if j.get("benchmark") in ("train", "score"):
+        print(j["model"], j["benchmark"], "fused" if j.get("fused_kernels") else "unfused",
+              "loss", j.get("loss_first"), j.get("loss_last"), "mean|score|", j.get("mean_abs_score"),
+              "ms", round(j["step_ms"]["median"], 2), "forward issued in", round(j.get("forward_host_ms", -1), 2), "ms")' |
+        tee "$out/fused-vs-unfused.txt"
+fi

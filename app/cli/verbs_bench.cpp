@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_kernels.h"
 #include "bench/bench_llm.h"
 #include "bench/bench_sgemm.h"
 #include "cli/verbs.h"
@@ -163,6 +164,7 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     const bool train = r.mode == "train";
     report.rows.emplace_back(fmt::format("step (median of {})", r.step.count),
                              fmt::format("{:.1f} ms  (min {:.1f}, max {:.1f})", r.step.medianMs, r.step.minMs, r.step.maxMs));
+    report.rows.emplace_back("forward issued by the host in", fmt::format("{:.1f} ms (median)", r.forwardHost.medianMs));
     report.rows.emplace_back("tokens/s", fmt::format("{:.0f}", r.tokensPerSecond));
     report.rows.emplace_back("parameters", fmt::format("base {}, adapter {}, trainable {}", withThousands(r.baseParameters),
                                                        withThousands(r.adapterParameters), withThousands(r.trainableParameters)));
@@ -299,6 +301,35 @@ void registerBenchSgemm(CLI::App& bench) {
     });
 }
 
+void registerBenchKernels(CLI::App& bench) {
+    auto* cmd = bench.add_subcommand("kernels", "Fused CUDA kernels (RoPE, SwiGLU) against the ops they replace: time and agreement");
+    auto o = std::make_shared<bench::KernelBenchOptions>();
+    auto common = std::make_shared<CommonBenchOptions>();
+    cmd->add_option("--model", o->shape, "model shape whose activations to use")->capture_default_str();
+    cmd->add_option("--batch", o->batch, "rows")->capture_default_str();
+    cmd->add_option("--seq-len", o->seqLen, "tokens per row")->capture_default_str();
+    cmd->add_option("--device", o->device, "cuda, cuda:N")->capture_default_str();
+    cmd->add_option("--dtype", o->dtype, "bfloat16, float16, float32")->capture_default_str();
+    cmd->add_option("--warmup", o->warmup, "untimed repetitions per round")->capture_default_str();
+    cmd->add_option("--repeats", o->repeats, "timed repetitions per round (3 alternating rounds)")->capture_default_str();
+    addCommonOptions(cmd, common);
+    cmd->callback([=] {
+        startBench(*common);
+        const bench::KernelBenchResult r = bench::benchKernels(*o);
+        BenchReport report;
+        report.title = fmt::format("bench kernels: {} activations, B = {}, T = {}, {} on {} (forward + backward)", r.shape,
+                                   r.batch, r.seqLen, r.dtype, r.device);
+        for (const auto& c : r.cases)
+            report.rows.emplace_back(
+                c.name, fmt::format("fused {:.3f} ms, composed {:.3f} ms, {:.2f}x; max rel. difference output {:.2g}, "
+                                    "gradient {:.2g}",
+                                    c.fusedMs, c.composedMs, c.speedup, c.outputRelativeError, c.gradientRelativeError));
+        report.json = nlohmann::json::parse(bench::toJson(r));
+        report.rows.emplace_back("machine", machineLine(bench::machineInfo()));
+        emitBenchReport(report, *common);
+    });
+}
+
 }  // namespace
 
 void registerBenchVerbs(CLI::App& app) {
@@ -309,6 +340,7 @@ void registerBenchVerbs(CLI::App& app) {
     registerBenchOverhead(*bench);
     registerBenchGnn(*bench);
     registerBenchSgemm(*bench);
+    registerBenchKernels(*bench);
     registerBenchData(*bench);
 }
 

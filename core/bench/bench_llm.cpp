@@ -12,6 +12,7 @@
 #include "bench/bench_device.h"
 #include "bench/bench_sgemm.h"
 #include "bench/llm_step_rig.h"
+#include "model/fused_ops.h"
 #include "util/error.h"
 
 namespace glr::bench {
@@ -23,9 +24,19 @@ namespace {
 
 constexpr int kPeakWarmup = 1, kPeakRepeats = 3;
 
+// Host time to issue the forward (on CUDA it returns before the device is done): when it is far
+// below the device's step time, the GPU never waits for launches and CUDA graphs have nothing to
+// win.
+at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
+    const double start = nowSeconds();
+    at::Tensor scores = rig.forward(training);
+    if (hostMs) *hostMs = 1e3 * (nowSeconds() - start);
+    return scores;
+}
+
 // One optimiser step as the trainer takes it (trainer.cpp), loss value returned.
-double trainStep(LlmStepRig& rig) {
-    at::Tensor scores = rig.forward(/*training=*/true);
+double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr) {
+    at::Tensor scores = issueForward(rig, /*training=*/true, forwardHostMs);
     at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
     const double value = loss.item<double>();  // the trainer's per-step NaN check (a host sync)
     if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
@@ -36,9 +47,9 @@ double trainStep(LlmStepRig& rig) {
 }
 
 // Eval-mode scores copied to the host as the evaluator keeps them; returns mean |score|.
-double scoreStep(LlmStepRig& rig) {
+double scoreStep(LlmStepRig& rig, double* forwardHostMs = nullptr) {
     torch::NoGradGuard noGrad;
-    at::Tensor scores = rig.forward(/*training=*/false).to(at::kCPU, at::kDouble);
+    at::Tensor scores = issueForward(rig, /*training=*/false, forwardHostMs).to(at::kCPU, at::kDouble);
     return scores.abs().mean().item<double>();
 }
 
@@ -108,6 +119,7 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"model", r.model},
             {"dtype", r.dtype},
             {"device", r.device},
+            {"fused_kernels", fusedKernelsEnabled()},
             {"batch", r.batch},
             {"seq_len", r.seqLen},
             {"tokens_per_step", r.batch * r.seqLen},
@@ -115,6 +127,7 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"steps", r.step.count},
             {"step_ms", {{"median", r.step.medianMs}, {"min", r.step.minMs}, {"max", r.step.maxMs},
                          {"mean", r.step.meanMs}, {"samples", r.step.samplesMs}}},
+            {"forward_host_ms", r.forwardHost.medianMs},
             {"tokens_per_s", r.tokensPerSecond},
             {"parameters", {{"base", r.baseParameters}, {"adapter", r.adapterParameters},
                             {"trainable", r.trainableParameters}}},
@@ -158,11 +171,16 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
     const double peak = resolvePeak(o, device, peakSource);
     LlmBenchResult r = describe(mode, rig, o);
     resetPeakMemory(device);
-    std::vector<double> samples;
+    std::vector<double> samples, forwardHost;
     for (int s = 0; s < o.warmup + o.steps; ++s) {
-        const double ms = timedMs(device, [&] { step(rig, r, s); });
-        if (s >= o.warmup) samples.push_back(ms);
+        double hostMs = 0;
+        const double ms = timedMs(device, [&] { step(rig, r, s, &hostMs); });
+        if (s >= o.warmup) {
+            samples.push_back(ms);
+            forwardHost.push_back(hostMs);
+        }
     }
+    r.forwardHost = summarize(std::move(forwardHost));
     finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
     return r;
 }
@@ -170,15 +188,17 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
 }  // namespace
 
 LlmBenchResult benchTrain(const LlmBenchOptions& o) {
-    return benchSteps("train", o, [](LlmStepRig& rig, LlmBenchResult& r, int index) {
-        const double loss = trainStep(rig);
+    return benchSteps("train", o, [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs) {
+        const double loss = trainStep(rig, forwardHostMs);
         if (index == 0) r.firstLoss = loss;
         r.lastLoss = loss;
     });
 }
 
 LlmBenchResult benchScore(const LlmBenchOptions& o) {
-    return benchSteps("score", o, [](LlmStepRig& rig, LlmBenchResult& r, int) { r.meanAbsScore = scoreStep(rig); });
+    return benchSteps("score", o, [](LlmStepRig& rig, LlmBenchResult& r, int, double* forwardHostMs) {
+        r.meanAbsScore = scoreStep(rig, forwardHostMs);
+    });
 }
 
 OverheadResult benchOverhead(const LlmBenchOptions& o) {

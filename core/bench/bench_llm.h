@@ -80,6 +80,7 @@ struct LlmBenchResult {
     std::int64_t batch = 0, seqLen = 0;
     int warmup = 0;
     TimingStats step;
+    TimingStats forwardHost;            // host time to issue the forward (CUDA: before it has run)
     double tokensPerSecond = 0;         // B·T / median step
     std::int64_t baseParameters = 0;    // N_base
     std::int64_t adapterParameters = 0; // N_trainable in the FLOP count (LoRA A, B)

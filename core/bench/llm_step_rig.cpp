@@ -238,10 +238,17 @@ at::Tensor LlmStepRig::forward(bool training) {
     }
 
     AdapterContext context;
-    if (useGraph_) {
+    auto graphContext = [&]() -> const AdapterContext* {
         at::Tensor localAnchors;
         at::Tensor signal = graphSignalContext(training, localAnchors);
         context.middle = GraphInjection::make(localAnchors, signal, injectAlpha_, injectBeta_, {injectLayer_});
+        return &context;
+    };
+    if (useGraph_ && !device_.is_cpu()) {  // as the trainer: built while the device runs the layers below
+        input.deferredAdapters = graphContext;
+        input.deferredFromLayer = injectLayer_;
+    } else if (useGraph_) {
+        graphContext();
     }
     if (useCora_) {
         // [e_u; e_i] per row: the anchors alternate user, item

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "model/compat.h"
+#include "model/fused_ops.h"
 #include "model/tensor_io.h"
 #include "util/error.h"
 
@@ -21,9 +22,8 @@ double maskValue(at::ScalarType dtype) { return dtype == at::kHalf ? -3.0e4 : -1
 
 // x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1].   x [B,T,h,D], cos/sin [B,T,1,D]
 at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
-    const std::int64_t half = x.size(-1) / 2;
-    at::Tensor rotated = at::cat({x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)}, -1);
-    return at::addcmul(x * cos, rotated, sin);
+    if (at::Tensor fused = fusedRotary(x, cos, sin); fused.defined()) return fused;
+    return composedRotary(x, cos, sin);
 }
 
 at::Tensor frozen(const at::TensorOptions& options, at::IntArrayRef shape) { return at::empty(shape, options); }
@@ -147,11 +147,14 @@ LlamaMlpImpl::LlamaMlpImpl(const LlamaConfig& config, int layer, const at::Tenso
 }
 
 at::Tensor LlamaMlpImpl::forward(const at::Tensor& x, const AdapterPlan* plan) {
-    auto parts = at::linear(x, gateUpWeight).split(intermediate_, -1);
+    at::Tensor gateUp = at::linear(x, gateUpWeight);  // [B,T,2F]
+    if (!gate->hasAdapter() && !up->hasAdapter())
+        if (at::Tensor fused = fusedSwiglu(gateUp); fused.defined()) return down->forward(fused, plan);
+    auto parts = gateUp.split(intermediate_, -1);
     at::Tensor g = parts[0], u = parts[1];
     if (gate->hasAdapter()) g = g + gate->delta(x, plan);
     if (up->hasAdapter()) u = u + up->delta(x, plan);
-    return down->forward(at::silu(g) * u, plan);
+    return down->forward(composedSwiglu(g, u), plan);
 }
 
 // ---- layer ------------------------------------------------------------------------------------
@@ -313,8 +316,17 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
     }
 
     std::optional<AdapterPlan> plan;
-    if (input.adapters && !input.adapters->empty()) plan = AdapterPlan::resolve(*input.adapters, *this, batch, tokens);
-    const AdapterPlan* planPtr = plan ? &*plan : nullptr;
+    const AdapterPlan* planPtr = nullptr;
+    bool planResolved = false;
+    auto resolvePlan = [&] {
+        if (planResolved) return;
+        planResolved = true;
+        const AdapterContext* context = input.adapters ? input.adapters
+                                        : input.deferredAdapters ? input.deferredAdapters() : nullptr;
+        if (context && !context->empty()) plan = AdapterPlan::resolve(*context, *this, batch, tokens);
+        planPtr = plan ? &*plan : nullptr;
+    };
+    const int resolveAt = input.adapters || !input.deferredAdapters ? 0 : input.deferredFromLayer;
 
     at::Tensor scoreRows;  // [B] flat indices b·T + position
     if (input.scorePositions.defined()) {
@@ -323,16 +335,20 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
             failInput("score positions must be I64 [{}], got {}", batch, describeTensor(sp));
         scoreRows = at::arange(batch, longOpts) * tokens + (sp.device() == device() ? sp : sp.to(device()));
     }
+    const int last = numLayers() - 1;
+    for (int l = 0; l < last; ++l) {
+        if (l >= resolveAt) resolvePlan();
+        h = layers_[l]->forward(h, cos, sin, mask, isCausal, planPtr, cache);
+    }
+    resolvePlan();
     // Scoring needs the last layer only at the scored positions: its queries, attention rows and
     // MLP run for one token per row (keys/values still cover every token) — 1/L of the work saved.
-    const int last = numLayers() - 1;
     bool lastAtRows = scoreRows.defined() && !cache;
     if (lastAtRows && planPtr) {
         for (ProjKind k : {ProjKind::O, ProjKind::Gate, ProjKind::Up, ProjKind::Down})
             lastAtRows = lastAtRows && !planPtr->middleAt(last, k) && !planPtr->preAt(last, k);
     }
-    const int fullLayers = lastAtRows ? last : numLayers();
-    for (int l = 0; l < fullLayers; ++l) h = layers_[l]->forward(h, cos, sin, mask, isCausal, planPtr, cache);
+    if (!lastAtRows) h = layers_[last]->forward(h, cos, sin, mask, isCausal, planPtr, cache);
     if (cache) cache->advance(tokens);
 
     if (lastAtRows) {

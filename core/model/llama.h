@@ -18,6 +18,7 @@
 // fused so each layer does one GEMM for them; every projection is still a LoraLinear over a view.
 // Create models with loadModel (loader.h) on the target device; Module::to() is not supported.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -64,6 +65,11 @@ struct ForwardInput {
                                 // projected → logits [B,V] (hidden [B,H]); undefined: all positions
     bool returnHidden = false;  // final-normed hidden states instead of logits (no vocabulary GEMM)
     const AdapterContext* adapters = nullptr;  // injections for this batch (lora.h), or none
+    // Or: injections built on demand, just before layer `deferredFromLayer` runs (the last layer
+    // at the latest). On an accelerator the host then builds them — GraphLoRA cuts the batch's
+    // subgraph and encodes it — while the device runs the layers below the injection.
+    std::function<const AdapterContext*()> deferredAdapters;
+    int deferredFromLayer = 0;
     KVCache* cache = nullptr;   // incremental decoding: attend to the cache, then append
 };
 

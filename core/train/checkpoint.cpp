@@ -17,6 +17,7 @@ void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
     for (const auto& [name, t] : checkpoint.parameters) tensors["param." + name] = t;
     for (const auto& [name, t] : checkpoint.optimizerState) tensors["optim." + name] = t;
     if (checkpoint.cpuRngState.defined()) tensors["rng.cpu"] = checkpoint.cpuRngState;
+    if (checkpoint.deviceRngState.defined()) tensors["rng.device"] = checkpoint.deviceRngState;
     const auto& p = checkpoint.position;
     nlohmann::json meta = {{"step", p.step},
                            {"epoch", p.epoch},
@@ -55,27 +56,47 @@ Checkpoint loadCheckpoint(const std::string& path) {
             cp.optimizerState[info.name.substr(6)] = loadTensor(file, info);
         else if (info.name == "rng.cpu")
             cp.cpuRngState = loadTensor(file, info);
+        else if (info.name == "rng.device")
+            cp.deviceRngState = loadTensor(file, info);
         else
             failInput("{}: unexpected tensor '{}' in checkpoint", path, info.name);
     }
     return cp;
 }
 
-at::Tensor captureCpuRngState() {
-    auto gen = at::detail::getDefaultCPUGenerator();
+namespace {
+
+at::Tensor captureRngState(at::Generator gen) {
     std::lock_guard<std::mutex> lock(gen.mutex());
     return gen.get_state();
 }
 
-void restoreCpuRngState(const at::Tensor& state) {
+void restoreRngState(at::Generator gen, const at::Tensor& state, const char* which) {
     if (!state.defined()) return;
-    auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     try {
         gen.set_state(state);
     } catch (const c10::Error& e) {
-        failInput("checkpoint: CPU generator state is invalid ({})", e.what_without_backtrace());
+        failInput("checkpoint: {} generator state is invalid ({})", which, e.what_without_backtrace());
     }
+}
+
+}  // namespace
+
+at::Tensor captureCpuRngState() { return captureRngState(at::detail::getDefaultCPUGenerator()); }
+
+void restoreCpuRngState(const at::Tensor& state) {
+    restoreRngState(at::detail::getDefaultCPUGenerator(), state, "CPU");
+}
+
+at::Tensor captureDeviceRngState(const at::Device& device) {
+    if (device.is_cpu()) return at::Tensor();
+    return captureRngState(at::globalContext().defaultGenerator(device));
+}
+
+void restoreDeviceRngState(const at::Device& device, const at::Tensor& state) {
+    if (device.is_cpu() || !state.defined()) return;
+    restoreRngState(at::globalContext().defaultGenerator(device), state, device.str().c_str());
 }
 
 }  // namespace glr

@@ -2,7 +2,8 @@
 // A training checkpoint is one safetensors file (validated and bounds-checked on load, written
 // atomically: temp file + fsync + rename) holding everything a resumed run needs to continue
 // bit-identically on the CPU: trainable parameters ("param.*"), optimiser moments ("optim.*"),
-// the CPU generator state ("rng.cpu") and, in the metadata, the position in the data stream and
+// the CPU generator state ("rng.cpu"), the accelerator's generator state where the run is on
+// one ("rng.device": CUDA dropout masks) and, in the metadata, the position in the data stream and
 // the model-selection state.
 #include <cstdint>
 #include <map>
@@ -26,7 +27,8 @@ struct Checkpoint {
     TrainingPosition position;
     std::map<std::string, at::Tensor> parameters;
     std::map<std::string, at::Tensor> optimizerState;
-    at::Tensor cpuRngState;  // U8, from the default CPU generator (may be undefined)
+    at::Tensor cpuRngState;     // U8, from the default CPU generator (may be undefined)
+    at::Tensor deviceRngState;  // U8, from the run device's default generator (undefined on the CPU)
 };
 
 void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint);
@@ -37,5 +39,10 @@ Checkpoint loadCheckpoint(const std::string& path);
 // resumed run draws the same random numbers as an uninterrupted one.
 at::Tensor captureCpuRngState();
 void restoreCpuRngState(const at::Tensor& state);
+// The same for the default generator of a non-CPU device (undefined / no-op for the CPU). With it,
+// a resumed CUDA run draws the same dropout masks; kernels with atomic accumulation still make it
+// close rather than bit-identical.
+at::Tensor captureDeviceRngState(const at::Device& device);
+void restoreDeviceRngState(const at::Device& device, const at::Tensor& state);
 
 }  // namespace glr

@@ -61,7 +61,7 @@ public:
             batch.histories = historyTensor(s, rows, cfg_.method.sasrec.maxLen).to(device_);
             std::vector<std::int64_t> items(rows.size());
             for (std::size_t i = 0; i < rows.size(); ++i) items[i] = s.rows[rows[i]].iid;
-            batch.iids = at::tensor(items, at::kLong).to(device_);
+            batch.iids = uploadIndices(items, {static_cast<std::int64_t>(items.size())}, device_);
             batch.uids = at::zeros({static_cast<std::int64_t>(rows.size())}, at::TensorOptions(at::kLong).device(device_));
             return sasrec_->forward(batch);
         }
@@ -75,8 +75,9 @@ public:
             at::Tensor all = at::arange(h.size(0), at::TensorOptions(at::kLong).device(device_));
             h = graph_->encode(h, all, training).embeddings;
         }
-        at::Tensor u = h.index_select(0, at::tensor(users, at::kLong).to(device_));
-        at::Tensor v = h.index_select(0, at::tensor(items, at::kLong).to(device_));
+        const std::int64_t batch = static_cast<std::int64_t>(rows.size());
+        at::Tensor u = h.index_select(0, uploadIndices(users, {batch}, device_));
+        at::Tensor v = h.index_select(0, uploadIndices(items, {batch}, device_));
         return (u * v).sum(1);  // [B]
     }
 

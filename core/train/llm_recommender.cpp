@@ -160,12 +160,12 @@ public:
         const auto device = llm_->device();
         const std::int64_t B = batch.batchSize, T = batch.length;
         auto i64 = at::TensorOptions().dtype(at::kLong);
-        at::Tensor ids = at::from_blob(const_cast<std::int64_t*>(batch.inputIds.data()), {B, T}, i64).to(device, /*non_blocking=*/false, /*copy=*/true);
-        at::Tensor positions = at::from_blob(const_cast<std::int64_t*>(batch.positionIds.data()), {B, T}, i64).to(device, false, true);
+        at::Tensor ids = uploadIndices(batch.inputIds, {B, T}, device);
+        at::Tensor positions = uploadIndices(batch.positionIds, {B, T}, device);
         const std::int64_t nAnchors = batch.numAnchors();
         at::Tensor anchors;
         if (nAnchors > 0)
-            anchors = at::from_blob(const_cast<std::int64_t*>(batch.anchors.data()), {nAnchors, 3}, i64).to(device, false, true);
+            anchors = uploadIndices(batch.anchors, {nAnchors, 3}, device);
 
         llm_->train(training);
         if (projector_) projector_->train(training);
@@ -175,8 +175,7 @@ public:
         // GPU run fused (flash) attention, which takes no mask. Known on the host, so no sync.
         const bool padded = std::find(batch.attentionMask.begin(), batch.attentionMask.end(), 0) != batch.attentionMask.end();
         if (padded)
-            input.attentionMask = at::from_blob(const_cast<std::int64_t*>(batch.attentionMask.data()), {B, T}, i64)
-                                      .to(device, false, true);  // [B,T]
+            input.attentionMask = uploadIndices(batch.attentionMask, {B, T}, device);  // [B,T]
         input.positionIds = positions;
         input.scorePositions = at::full({B}, T - 1, i64.device(device));
         input.returnHidden = true;
@@ -204,38 +203,48 @@ public:
         }
 
         AdapterContext context;
-        if ((useMiddle_ || usePre_) && nAnchors > 0) {
-            // Graph signal for the anchors' nodes: full-graph propagation, or over the 1-hop
-            // subgraph of the batch's nodes (anchor node ids then index the local node list).
-            at::Tensor hostAnchors = at::from_blob(const_cast<std::int64_t*>(batch.anchors.data()), {nAnchors, 3}, i64);
-            auto encoded = graphPath_->encode(nodeFeatures, hostAnchors.select(1, 2), training);
-            at::Tensor signal = bottleneck_->forward(encoded.embeddings);
-            if (cfg_.method.inject.normalize)
-                signal = torch::nn::functional::normalize(signal, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
-                         cfg_.method.inject.scale;
-            at::Tensor localAnchors = anchors.clone();
-            localAnchors.select(1, 2).copy_(encoded.anchorRows);
-            if (useMiddle_) {
-                GraphInjection g = GraphInjection::make(localAnchors, signal, cfg_.method.inject.alpha,
-                                                        cfg_.method.inject.beta, injectLayers_);
-                context.middle = std::move(g);
-            } else {
-                PreInjection p;
-                p.anchors = localAnchors;
-                p.vectors = signal * cfg_.method.inject.beta;
-                p.layers = injectLayers_;
-                context.pre = std::move(p);
+        auto buildContext = [&]() -> const AdapterContext* {
+            if ((useMiddle_ || usePre_) && nAnchors > 0) {
+                // Graph signal for the anchors' nodes: full-graph propagation, or over the 1-hop
+                // subgraph of the batch's nodes (anchor node ids then index the local node list).
+                at::Tensor hostAnchors = at::from_blob(const_cast<std::int64_t*>(batch.anchors.data()), {nAnchors, 3}, i64);
+                auto encoded = graphPath_->encode(nodeFeatures, hostAnchors.select(1, 2), training);
+                at::Tensor signal = bottleneck_->forward(encoded.embeddings);
+                if (cfg_.method.inject.normalize)
+                    signal = torch::nn::functional::normalize(signal, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
+                             cfg_.method.inject.scale;
+                at::Tensor localAnchors = anchors.clone();
+                localAnchors.select(1, 2).copy_(encoded.anchorRows);
+                if (useMiddle_) {
+                    GraphInjection g = GraphInjection::make(localAnchors, signal, cfg_.method.inject.alpha,
+                                                            cfg_.method.inject.beta, injectLayers_);
+                    context.middle = std::move(g);
+                } else {
+                    PreInjection p;
+                    p.anchors = localAnchors;
+                    p.vectors = signal * cfg_.method.inject.beta;
+                    p.layers = injectLayers_;
+                    context.pre = std::move(p);
+                }
             }
+            if (useCora_) {
+                at::Tensor uids = uploadIndices(batch.uids, {B}, device);
+                at::Tensor iids = uploadIndices(batch.iids, {B}, device);
+                at::Tensor e = at::cat({nodeFeatures.index_select(0, uids), nodeFeatures.index_select(0, iids + nodes_.numUsers)}, 1);
+                CoraInjection c;
+                c.weight = coraGenerator_->forward(e).view({B, llm_->config().hiddenSize, cfg_.method.lora.r});
+                context.cora = std::move(c);
+            }
+            return context.empty() ? nullptr : &context;
+        };
+        if (device.is_cpu() || useCora_) {
+            input.adapters = buildContext();
+        } else {
+            // The graph path's host work (cutting the 1-hop subgraph) overlaps the device's layers
+            // below the first injection. CPU runs stay eager: same random-number order as before.
+            input.deferredAdapters = buildContext;
+            input.deferredFromLayer = injectLayers_.empty() ? 0 : *std::min_element(injectLayers_.begin(), injectLayers_.end());
         }
-        if (useCora_) {
-            at::Tensor uids = at::from_blob(const_cast<std::int64_t*>(batch.uids.data()), {B}, i64).to(device, false, true);
-            at::Tensor iids = at::from_blob(const_cast<std::int64_t*>(batch.iids.data()), {B}, i64).to(device, false, true);
-            at::Tensor e = at::cat({nodeFeatures.index_select(0, uids), nodeFeatures.index_select(0, iids + nodes_.numUsers)}, 1);
-            CoraInjection c;
-            c.weight = coraGenerator_->forward(e).view({B, llm_->config().hiddenSize, cfg_.method.lora.r});
-            context.cora = std::move(c);
-        }
-        if (!context.empty()) input.adapters = &context;
         ForwardOutput out = llm_->forward(input);
         return at::matmul(out.hidden, scoreRow_);  // [B]
     }

@@ -7,6 +7,15 @@
 
 namespace glr {
 
+at::Tensor uploadIndices(const std::vector<std::int64_t>& values, at::IntArrayRef shape, const at::Device& device) {
+    const auto i64 = at::TensorOptions().dtype(at::kLong);
+    at::Tensor host = at::from_blob(const_cast<std::int64_t*>(values.data()), shape, i64);
+    if (device.is_cpu()) return host.clone();
+    at::Tensor pinned = at::empty(shape, i64.pinned_memory(true));
+    pinned.copy_(host);
+    return pinned.to(device, /*non_blocking=*/true);
+}
+
 std::vector<std::vector<std::int64_t>> Recommender::planBatches(const std::string& split,
                                                                 const std::vector<std::int64_t>& rows,
                                                                 int batchSize, std::uint64_t seed,

@@ -18,6 +18,12 @@ struct ExperimentConfig;
 
 namespace glr {
 
+// Host indices -> a tensor on `device` (a copy; `values` may go away afterwards). On an
+// accelerator through a pinned staging buffer and an asynchronous copy, so the host goes on
+// building the step while the upload runs; the caching host allocator keeps the buffer until the
+// copy is done.
+at::Tensor uploadIndices(const std::vector<std::int64_t>& values, at::IntArrayRef shape, const at::Device& device);
+
 // The facts about one row that metrics and predictions need.
 struct RowMeta {
     std::int64_t uid = 0;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "config/experiment_config.h"
+#include "model/loader.h"
 #include "store/run_store.h"
 #include "train/evaluator.h"
 #include "util/error.h"
@@ -82,6 +83,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
     const std::int64_t totalSteps = tc.maxSteps ? *tc.maxSteps : stepsPerEpoch * tc.epochs;
     const std::int64_t maxEpochs = tc.maxSteps ? std::numeric_limits<std::int64_t>::max() : tc.epochs;
 
+    const at::Device runDevice = parseDevice(cfg.model.device);
     TrainingPosition pos;
     pos.configHash = cfg.hash;
     if (resume) {
@@ -91,6 +93,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         model.loadTrainableState(resume->parameters);
         optimizer.loadState(resume->optimizerState);
         restoreCpuRngState(resume->cpuRngState);
+        restoreDeviceRngState(runDevice, resume->deviceRngState);
         pos = resume->position;
     } else {
         at::manual_seed(cfg.seed);
@@ -102,6 +105,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         cp.parameters = model.trainableState();
         cp.optimizerState = optimizer.state();
         cp.cpuRngState = captureCpuRngState();
+        cp.deviceRngState = captureDeviceRngState(runDevice);
         saveCheckpoint(setup.checkpointPath, cp);
     };
 

@@ -4,6 +4,7 @@
 
 #include "common/test_support.h"
 #include "store/run_store.h"
+#include "train/checkpoint.h"
 #include "train/experiment_runner.h"
 #include "train/train_fixtures.h"
 #include "util/error.h"
@@ -67,6 +68,23 @@ private slots:
             auto losses = store.metricSeries(resumed.runId, "train", "loss");
             QCOMPARE(losses.size(), std::size_t(6));
         }
+    }
+
+    // Both generator states survive the file (the device one is what CUDA runs resume dropout
+    // masks from), and an invalid state is refused with a message instead of crashing.
+    void checkpointKeepsGeneratorStates() {
+        glr::Checkpoint cp;
+        cp.position.step = 3;
+        cp.parameters["lora.w"] = at::randn({2, 3});
+        cp.cpuRngState = glr::captureCpuRngState();
+        cp.deviceRngState = at::randint(0, 256, {16}, at::kByte);
+        const std::string path = dir_.filePath("generators.ckpt").toStdString();
+        glr::saveCheckpoint(path, cp);
+        const glr::Checkpoint back = glr::loadCheckpoint(path);
+        QVERIFY(back.cpuRngState.equal(cp.cpuRngState));
+        QVERIFY(back.deviceRngState.defined() && back.deviceRngState.equal(cp.deviceRngState));
+        QVERIFY(!glr::captureDeviceRngState(at::Device(at::kCPU)).defined());
+        QVERIFY_THROWS_EXCEPTION(glr::InputError, glr::restoreCpuRngState(at::zeros({3}, at::kByte)));
     }
 
     void finishedRunCannotResume() {

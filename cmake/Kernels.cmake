@@ -1,0 +1,25 @@
+# The fused CUDA kernels (core/kernels) need only nvcc, not a CUDA LibTorch: they build wherever
+# the CUDA toolkit is found, with their own test (which skips without a GPU). The model uses them
+# only in CUDA builds (GRAPHLORA_CUDA=ON), through model/fused_ops.cpp.
+set(GRAPHLORA_KERNELS AUTO CACHE STRING "Build the fused CUDA kernels: AUTO (where nvcc is found), ON, OFF")
+set_property(CACHE GRAPHLORA_KERNELS PROPERTY STRINGS AUTO ON OFF)
+set(GRAPHLORA_HAVE_KERNELS OFF)
+if(GRAPHLORA_KERNELS OR GRAPHLORA_CUDA)
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT CMAKE_CUDA_ARCHITECTURES)  # unset, empty, or OFF (as a CUDA LibTorch's config may leave it)
+      set(CMAKE_CUDA_ARCHITECTURES 80 90)  # A100, H100/H200; each as SASS and PTX
+    endif()
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(CMAKE_CUDA_STANDARD 17)
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    set(GRAPHLORA_HAVE_KERNELS ON)
+    message(STATUS "Fused CUDA kernels: building with ${CMAKE_CUDA_COMPILER} for ${CMAKE_CUDA_ARCHITECTURES}")
+  elseif(GRAPHLORA_KERNELS STREQUAL "ON" OR GRAPHLORA_CUDA)
+    message(FATAL_ERROR "GRAPHLORA_KERNELS=ON / GRAPHLORA_CUDA=ON need a CUDA compiler (nvcc): none found")
+  else()
+    message(STATUS "Fused CUDA kernels: no nvcc found, not built")
+  endif()
+endif()
