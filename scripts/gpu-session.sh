@@ -14,7 +14,8 @@
 # WARMUP (3), JOBS (build parallelism, default nproc), EXTRAS (1: also a masked-attention step and
 # the GEMM table), OVERHEAD_VARIANTS (full-graph, lightgcn: bench overhead variants on
 # llama-1.1b), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn), UNFUSED
-# (1: also bench train/score with the fused kernels off; default 1).
+# (1: also bench train/score with the fused kernels off; default 1), RESUME_CHECK (1: a
+# SIGTERM-interrupted trainer run resumed on CUDA against an uninterrupted one; default 1).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -140,6 +141,24 @@ for method in ${TRAIN_METHODS:-graphlora collm lightgcn}; do
     tail -9 "$tmp/run-$method.log"
 done
 
+if [[ "${RESUME_CHECK:-1}" == 1 ]]; then
+    # A run stopped by SIGTERM part-way and resumed, against the same run uninterrupted. On CUDA the
+    # generator state is checkpointed too; atomics in some backward kernels make the two close
+    # rather than bit-identical.
+    stamp "resume on CUDA"
+    args=(experiments/ml1m/base.json --db "$tmp/resume.sqlite" --set method.name=graphlora
+          --set data.dir="$PWD/.gpu/ml1m-collm" --set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin"
+          --set model.device=cuda --set train.max_steps=600 --set train.eval_every=200 --set eval.max_rows=400)
+    timeout 120 $G run "${args[@]}" >"$tmp/full.log" 2>&1 || echo "full run failed"
+    timeout -s TERM 7 $G run "${args[@]}" >"$tmp/cut.log" 2>&1
+    grep -E "interrupted" "$tmp/cut.log" | tail -1
+    cut_id=$(grep -oE "resume [0-9]+" "$tmp/cut.log" | grep -oE "[0-9]+" | tail -1)
+    if [[ -n "$cut_id" ]]; then
+        timeout 120 $G run --resume "$cut_id" --db "$tmp/resume.sqlite" >"$tmp/resumed.log" 2>&1 || echo "resume failed"
+        tail -2 "$tmp/resumed.log"
+    fi
+    $G results --db "$tmp/resume.sqlite" --no-group --decimals 6 | tee "$out/resume.txt"
+fi
 stamp "done"
 python3 experiments/benchmarks/gpu_ratios.py "$out/peer.jsonl" "$out/ours.jsonl" | tee "$out/ratios.txt"
 if [[ -s "$out/ours-unfused.jsonl" ]]; then
