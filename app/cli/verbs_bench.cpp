@@ -164,7 +164,8 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     const bool train = r.mode == "train";
     report.rows.emplace_back(fmt::format("step (median of {})", r.step.count),
                              fmt::format("{:.1f} ms  (min {:.1f}, max {:.1f})", r.step.medianMs, r.step.minMs, r.step.maxMs));
-    report.rows.emplace_back("forward issued by the host in", fmt::format("{:.1f} ms (median)", r.forwardHost.medianMs));
+    if (r.forwardHost.count > 0)
+        report.rows.emplace_back("forward issued by the host in", fmt::format("{:.1f} ms (median)", r.forwardHost.medianMs));
     report.rows.emplace_back("tokens/s", fmt::format("{:.0f}", r.tokensPerSecond));
     report.rows.emplace_back("parameters", fmt::format("base {}, adapter {}, trainable {}", withThousands(r.baseParameters),
                                                        withThousands(r.adapterParameters), withThousands(r.trainableParameters)));

@@ -114,7 +114,7 @@ void finish(LlmBenchResult& r, std::vector<double> samplesMs, double peak, const
 }
 
 nlohmann::json resultJson(const LlmBenchResult& r) {
-    return {{"benchmark", r.mode},
+    nlohmann::json j = {{"benchmark", r.mode},
             {"method", r.method},
             {"model", r.model},
             {"dtype", r.dtype},
@@ -127,7 +127,6 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"steps", r.step.count},
             {"step_ms", {{"median", r.step.medianMs}, {"min", r.step.minMs}, {"max", r.step.maxMs},
                          {"mean", r.step.meanMs}, {"samples", r.step.samplesMs}}},
-            {"forward_host_ms", r.forwardHost.medianMs},
             {"tokens_per_s", r.tokensPerSecond},
             {"parameters", {{"base", r.baseParameters}, {"adapter", r.adapterParameters},
                             {"trainable", r.trainableParameters}}},
@@ -144,6 +143,9 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"machine", {{"cpu", r.machine.cpuModel}, {"logical_cpus", r.machine.logicalCpus},
                          {"threads", r.machine.threads}, {"load_average_1m", r.machine.loadAverage1},
                          {"torch", r.machine.torchVersion}}}};
+    // Measured by bench train / score only (bench overhead times whole steps).
+    if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
+    return j;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "gnn/device_upload.h"
 #include "gnn/subgraph.h"
 #include "model/loader.h"
 #include "model/lora.h"
@@ -213,10 +214,10 @@ at::Tensor LlmStepRig::graphSignalContext(bool training, at::Tensor& localAnchor
     rows.reserve(anchorNodesHost_.size());
     for (std::int64_t node : anchorNodesHost_) rows.push_back(localRow.at(node));
     const auto i64 = at::TensorOptions().dtype(at::kLong);
-    at::Tensor ids = at::tensor(sub.globalIds, i64).to(device_);
+    at::Tensor ids = gnn::uploadAsync(at::tensor(sub.globalIds, i64), device_);
     const gnn::GraphAdjacency local = device_.is_cpu() ? sub.adjacency : sub.adjacency.to(device_);
     at::Tensor encoded = encoder_->forward(mf_.index_select(0, ids), local);
-    localAnchors.select(1, 2).copy_(at::tensor(rows, i64).to(device_));
+    localAnchors.select(1, 2).copy_(gnn::uploadAsync(at::tensor(rows, i64), device_));
     return bottleneck_->forward(encoded);  // [n_sub, r]
 }
 

@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 #include <torch/autograd.h>
 
+#include "gnn/device_upload.h"
 #include "gnn/graph_adjacency.h"
 #include "util/error.h"
 
@@ -172,12 +173,12 @@ at::Tensor SparseAdjacency::propagateReference(const at::Tensor& x) const {
 SparseAdjacency SparseAdjacency::to(const at::Device& device) const {
     SparseAdjacency out = *this;
     if (!defined() || device == this->device()) return out;
-    out.rowPtr_ = rowPtr_.to(device);
-    out.col_ = col_.to(device);
-    out.values_ = values_.to(device);
-    out.rowPtrT_ = symmetric_ ? out.rowPtr_ : rowPtrT_.to(device);
-    out.colT_ = symmetric_ ? out.col_ : colT_.to(device);
-    out.valuesT_ = symmetric_ ? out.values_ : valuesT_.to(device);
+    out.rowPtr_ = uploadAsync(rowPtr_, device);
+    out.col_ = uploadAsync(col_, device);
+    out.values_ = uploadAsync(values_, device);
+    out.rowPtrT_ = symmetric_ ? out.rowPtr_ : uploadAsync(rowPtrT_, device);
+    out.colT_ = symmetric_ ? out.col_ : uploadAsync(colT_, device);
+    out.valuesT_ = symmetric_ ? out.values_ : uploadAsync(valuesT_, device);
     return out;
 }
 

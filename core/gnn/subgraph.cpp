@@ -1,5 +1,6 @@
 #include "gnn/subgraph.h"
 
+#include "gnn/device_upload.h"
 #include "util/error.h"
 
 namespace glr::gnn {
@@ -22,9 +23,9 @@ at::Tensor encodeSubgraph(GraphEncoderImpl& encoder, const at::Tensor& features,
                           const at::Tensor& globalIds, const at::Tensor& outputRows) {
     GLR_CHECK(globalIds.dim() == 1 && globalIds.size(0) == localGraph.numNodes(),
               "subgraph encoding: {} global ids for a subgraph of {} nodes", globalIds.numel(), localGraph.numNodes());
-    at::Tensor local = features.index_select(0, globalIds.to(features.device(), at::kLong));
+    at::Tensor local = features.index_select(0, uploadAsync(globalIds.to(at::kLong), features.device()));
     at::Tensor encoded = encoder.forward(local, localGraph);
-    return encoded.index_select(0, outputRows.to(encoded.device(), at::kLong));
+    return encoded.index_select(0, uploadAsync(outputRows.to(at::kLong), encoded.device()));
 }
 
 at::Tensor encodeSubgraph(GraphEncoderImpl& encoder, const at::Tensor& features, const Subgraph& subgraph) {

@@ -7,6 +7,7 @@
 
 #include "data/graph.h"
 #include "data/split_dataset.h"
+#include "gnn/device_upload.h"
 #include "gnn/graph_encoder.h"
 #include "gnn/graph_adjacency.h"
 #include "train/checkpoint.h"
@@ -123,7 +124,7 @@ EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nod
     const at::Device device = features.device();
     if (!usesSubgraphs()) {
         out.embeddings = impl_->encoder->forward(features, impl_->fullOnDevice);
-        out.anchorRows = nodes.to(device);
+        out.anchorRows = gnn::uploadAsync(nodes, device);
         return out;
     }
     // 1-hop subgraph of the batch's nodes (optionally with a seeded fan-out cap).
@@ -136,12 +137,13 @@ EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nod
     auto sub = impl_->graph.oneHop(seeds, so);
     auto local = impl_->full.subgraph(sub.nodes);
     if (!device.is_cpu()) local = local.to(device);
-    at::Tensor index = at::from_blob(sub.nodes.data(), {static_cast<std::int64_t>(sub.nodes.size())}, at::kLong)
-                           .to(device, false, true);
+    at::Tensor index =
+        gnn::uploadAsync(at::from_blob(sub.nodes.data(), {static_cast<std::int64_t>(sub.nodes.size())}, at::kLong), device);
+    if (device.is_cpu()) index = index.clone();  // index_select keeps it for the backward; `sub` goes away
     out.embeddings = impl_->encoder->forward(features.index_select(0, index), local);
     std::vector<std::int64_t> rows(seeds.size());
     for (std::size_t i = 0; i < seeds.size(); ++i) rows[i] = sub.local(seeds[i]);
-    out.anchorRows = at::tensor(rows, at::kLong).to(device);
+    out.anchorRows = gnn::uploadAsync(at::tensor(rows, at::kLong), device);
     return out;
 }
 

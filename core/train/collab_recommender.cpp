@@ -5,6 +5,7 @@
 #include "config/experiment_config.h"
 #include "data/split_dataset.h"
 #include "gnn/collaborative_model.h"
+#include "gnn/device_upload.h"
 #include "gnn/sasrec.h"
 #include "model/loader.h"
 #include "train/collab_embeddings.h"
@@ -58,7 +59,7 @@ public:
         if (sasrec_) {
             sasrec_->train(training);
             gnn::RecBatch batch;
-            batch.histories = historyTensor(s, rows, cfg_.method.sasrec.maxLen).to(device_);
+            batch.histories = gnn::uploadAsync(historyTensor(s, rows, cfg_.method.sasrec.maxLen), device_);
             std::vector<std::int64_t> items(rows.size());
             for (std::size_t i = 0; i < rows.size(); ++i) items[i] = s.rows[rows[i]].iid;
             batch.iids = uploadIndices(items, {static_cast<std::int64_t>(items.size())}, device_);

@@ -11,6 +11,7 @@
 #include "data/batcher.h"
 #include "data/prompt.h"
 #include "data/split_dataset.h"
+#include "gnn/device_upload.h"
 #include "model/llama.h"
 #include "model/loader.h"
 #include "model/lora.h"
@@ -188,7 +189,7 @@ public:
             at::Tensor features;
             if (sasrec_) {
                 sasrec_->train(training);
-                at::Tensor users = sasrec_->encodeHistories(historyTensor(s, rows, cfg_.method.sasrec.maxLen).to(device));
+                at::Tensor users = sasrec_->encodeHistories(gnn::uploadAsync(historyTensor(s, rows, cfg_.method.sasrec.maxLen), device));
                 at::Tensor isUser = (nodeIds < nodes_.numUsers).unsqueeze(1);
                 at::Tensor itemRows = (nodeIds - nodes_.numUsers).clamp_min(0);
                 features = at::where(isUser, users.index_select(0, anchors.select(1, 0)),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "gnn/device_upload.h"
 #include "util/error.h"
 
 namespace glr {
@@ -10,10 +11,7 @@ namespace glr {
 at::Tensor uploadIndices(const std::vector<std::int64_t>& values, at::IntArrayRef shape, const at::Device& device) {
     const auto i64 = at::TensorOptions().dtype(at::kLong);
     at::Tensor host = at::from_blob(const_cast<std::int64_t*>(values.data()), shape, i64);
-    if (device.is_cpu()) return host.clone();
-    at::Tensor pinned = at::empty(shape, i64.pinned_memory(true));
-    pinned.copy_(host);
-    return pinned.to(device, /*non_blocking=*/true);
+    return device.is_cpu() ? host.clone() : gnn::uploadAsync(host, device);
 }
 
 std::vector<std::vector<std::int64_t>> Recommender::planBatches(const std::string& split,

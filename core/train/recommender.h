@@ -18,10 +18,8 @@ struct ExperimentConfig;
 
 namespace glr {
 
-// Host indices -> a tensor on `device` (a copy; `values` may go away afterwards). On an
-// accelerator through a pinned staging buffer and an asynchronous copy, so the host goes on
-// building the step while the upload runs; the caching host allocator keeps the buffer until the
-// copy is done.
+// Host indices -> a tensor on `device` (a copy; `values` may go away afterwards), queued without
+// stalling the step (gnn/device_upload.h).
 at::Tensor uploadIndices(const std::vector<std::int64_t>& values, at::IntArrayRef shape, const at::Device& device);
 
 // The facts about one row that metrics and predictions need.
