@@ -7,9 +7,11 @@
 
 #include <torch/torch.h>
 
+#include "bench/bench_kernels.h"
 #include "bench/bench_llm.h"
 #include "bench/bench_sgemm.h"
 #include "bench/llm_step_rig.h"
+#include "model/fused_ops.h"
 #include "model/lora.h"
 #include "util/error.h"
 
@@ -55,6 +57,9 @@ void checkCommon(const LlmBenchResult& r, const LlmBenchOptions& o) {
     QCOMPARE(r.step.count, o.steps);
     QVERIFY(r.step.medianMs > 0 && std::isfinite(r.step.medianMs));
     QVERIFY(r.step.minMs <= r.step.medianMs && r.step.medianMs <= r.step.maxMs);
+    // The host's issue time of the forward is part of the step (on the CPU, all of the forward).
+    QCOMPARE(r.forwardHost.count, o.steps);
+    QVERIFY(r.forwardHost.medianMs > 0 && r.forwardHost.medianMs <= r.step.maxMs);
     QCOMPARE(r.baseParameters, kTinyBase);
     QCOMPARE(r.adapterParameters, kTinyAdapter);
     const double tokens = double(o.batch * o.seqLen);
@@ -193,6 +198,22 @@ private slots:
         SgemmOptions s;
         s.rows = 0;
         QVERIFY_EXCEPTION_THROWN(benchSgemm(s), glr::InputError);
+    }
+
+    // Builds without the CUDA kernels say so instead of timing nothing, and the model's fused
+    // entry points decline CPU tensors so that the composed formulas run.
+    void kernelsNeedACudaBuild() {
+        const at::Tensor x = at::randn({1, 3, 2, 8}), angles = at::randn({1, 3, 1, 8});
+        QVERIFY(!glr::fusedRotary(x, angles.cos(), angles.sin()).defined());
+        QVERIFY(!glr::fusedSwiglu(at::randn({3, 8})).defined());
+        if (glr::fusedKernelsBuilt()) QSKIP("this build has the fused kernels (CUDA LibTorch)");
+        QVERIFY(!glr::fusedKernelsEnabled());
+        try {
+            benchKernels(KernelBenchOptions{});
+            QFAIL("bench kernels ran without kernels");
+        } catch (const glr::InputError& e) {
+            QVERIFY2(QString(e.what()).contains("no fused kernels"), e.what());
+        }
     }
 };
 
