@@ -29,9 +29,25 @@
 
 namespace {
 
+// "3,4,7-9" -> {3, 4, 7, 8, 9}; empty on a malformed list (the caller reports it).
+QVector<qint64> parseRunIds(const QString& text) {
+    QVector<qint64> ids;
+    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QStringList range = part.trimmed().split(QLatin1Char('-'));
+        bool okFirst = false, okLast = false;
+        const qint64 first = range.value(0).toLongLong(&okFirst);
+        const qint64 last = range.size() == 2 ? range.value(1).toLongLong(&okLast) : first;
+        if (!okFirst || (range.size() == 2 && !okLast) || range.size() > 2 || first <= 0 || last < first) return {};
+        for (qint64 id = first; id <= last; ++id) ids << id;
+    }
+    return ids;
+}
+
 // Fills the panels that need a choice for a representative picture: the finished runs selected
-// (up to ten), and the statistics of the split the newest run trained on.
-void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSession& session) {
+// (up to ten, or `chosenRuns`), the sweep (`chosenSweep`, or one picked below), and the
+// statistics of the split the newest run trained on.
+void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSession& session,
+                            const QVector<qint64>& chosenRuns, qint64 chosenSweep) {
     using namespace glr::ui;
     window.reloadAll();
     QVector<qint64> finished, sweepPoints;
@@ -51,7 +67,7 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
     }
     for (qint64 id : sweepPoints)
         if (finished.size() < kMaxSelected) finished << id;
-    window.selectRuns(finished);
+    window.selectRuns(chosenRuns.isEmpty() ? finished : chosenRuns);
     // The newest finished run's config in the Experiment form.
     for (const RunSummary& run : session.runs()) {
         if (!run.isFinished()) continue;
@@ -79,6 +95,7 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
             bestSweep = sweep.id;
         }
     }
+    if (chosenSweep) bestSweep = chosenSweep;
     if (bestSweep) window.sweepPanel().showSweep(bestSweep);
     if (!splitDir.isEmpty() && QFileInfo(splitDir).isDir()) {
         DatasetPanel& dataset = window.datasetPanel();
@@ -110,8 +127,26 @@ int main(int argc, char** argv) {
                                        QStringLiteral("CONFIG.json"));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                               QStringLiteral("Render every panel to DIR/NN-panel.png and exit"), QStringLiteral("DIR"));
-    parser.addOptions({dbOption, runOption, screenshotOption});
+    const QCommandLineOption selectOption(QStringLiteral("select"),
+                                          QStringLiteral("Runs to select for the comparison panels, e.g. 1-6,10"),
+                                          QStringLiteral("IDS"));
+    const QCommandLineOption sweepOption(QStringLiteral("sweep"), QStringLiteral("Sweep to show in the Sweep panel"),
+                                         QStringLiteral("ID"));
+    parser.addOptions({dbOption, runOption, screenshotOption, selectOption, sweepOption});
     parser.process(app);
+    const QVector<qint64> chosenRuns = parseRunIds(parser.value(selectOption));
+    if (parser.isSet(selectOption) && chosenRuns.isEmpty()) {
+        std::fprintf(stderr, "graphlora-workbench: --select: expected run ids like 1-6,10, got '%s'\n",
+                     qPrintable(parser.value(selectOption)));
+        return 2;
+    }
+    bool sweepOk = !parser.isSet(sweepOption);
+    const qint64 chosenSweep = parser.isSet(sweepOption) ? parser.value(sweepOption).toLongLong(&sweepOk) : 0;
+    if (!sweepOk || chosenSweep < 0) {
+        std::fprintf(stderr, "graphlora-workbench: --sweep: expected a sweep id, got '%s'\n",
+                     qPrintable(parser.value(sweepOption)));
+        return 2;
+    }
 
     const bool screenshots = parser.isSet(screenshotOption);
     QTemporaryDir settingsDir;
@@ -128,7 +163,7 @@ int main(int argc, char** argv) {
     if (!session.openStore(storePath)) return 1;
 
     if (screenshots) {
-        populateForScreenshots(window, session);
+        populateForScreenshots(window, session, chosenRuns, chosenSweep);
         QString error;
         const QStringList files = window.saveScreenshots(parser.value(screenshotOption), QSize(1440, 900), &error);
         for (const QString& file : files) std::printf("%s\n", qPrintable(file));
@@ -140,6 +175,9 @@ int main(int argc, char** argv) {
     }
 
     window.show();
+    if (!chosenRuns.isEmpty() || chosenSweep > 0) window.reloadAll();
+    if (!chosenRuns.isEmpty()) window.selectRuns(chosenRuns);
+    if (chosenSweep > 0) window.sweepPanel().showSweep(chosenSweep);
     if (parser.isSet(runOption)) {
         const QString config = QFileInfo(parser.value(runOption)).absoluteFilePath();
         window.experimentPanel().loadFile(config);
