@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "common/test_support.h"
 #include "config/config_schema.h"
@@ -309,6 +310,26 @@ private slots:
                                {"grid", {{"method.inject.alpha", {0.5, 1.0}}, {"method.inject.beta", {0.1, 0.2, 0.3}}}}});
         QCOMPARE(ab.runs.size(), std::size_t(6));
         QCOMPARE(ab.runs[2].name, std::string("ab[alpha=0.5,beta=0.3]"));
+    }
+
+    // Every shipped ML-1M sweep expands and validates; the sizes are those docs/results.md and
+    // experiments/ml1m/README.md describe (methods × seeds, layers × seeds, …).
+    void shippedSweepsExpand() {
+        const std::map<std::string, std::size_t> expected = {
+            {"table3_llm.json", 18}, {"table3_collab.json", 9}, {"table4_budget.json", 2},
+            {"table5_ablation.json", 6}, {"table6_position.json", 2}, {"table7_fewshot.json", 6},
+            {"figure4_layers.json", 10}};
+        const std::filesystem::path folder = glr::test::sourcePath("experiments/ml1m");
+        std::size_t seen = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+            const std::string file = entry.path().filename().string();
+            if (entry.path().extension() != ".json" || file == "base.json") continue;
+            QVERIFY2(expected.count(file), qPrintable(QString::fromStdString("no expectation for " + file)));
+            const SweepSpec sweep = loadSweep(entry.path().string());
+            QCOMPARE(sweep.runs.size(), expected.at(file));
+            ++seen;
+        }
+        QCOMPARE(seen, expected.size());
     }
 
     void sweepErrorsNameThePoint() {
