@@ -318,13 +318,19 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
     std::optional<AdapterPlan> plan;
     const AdapterPlan* planPtr = nullptr;
     bool planResolved = false;
-    auto resolvePlan = [&] {
+    auto resolvePlan = [&](int atLayer) {
         if (planResolved) return;
         planResolved = true;
         const AdapterContext* context = input.adapters ? input.adapters
                                         : input.deferredAdapters ? input.deferredAdapters() : nullptr;
         if (context && !context->empty()) plan = AdapterPlan::resolve(*context, *this, batch, tokens);
         planPtr = plan ? &*plan : nullptr;
+        // A deferred context must not reach below the layer that asked for it: those layers ran.
+        for (int l = 0; planPtr && l < atLayer; ++l)
+            for (int k = 0; k < kProjKinds; ++k)
+                if (planPtr->middleAt(l, static_cast<ProjKind>(k)) || planPtr->preAt(l, static_cast<ProjKind>(k)) ||
+                    planPtr->coraAt(l, static_cast<ProjKind>(k)))
+                    fail("deferred adapters were built before layer {} but inject at layer {}", atLayer, l);
     };
     const int resolveAt = input.adapters || !input.deferredAdapters ? 0 : input.deferredFromLayer;
 
@@ -337,10 +343,10 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
     }
     const int last = numLayers() - 1;
     for (int l = 0; l < last; ++l) {
-        if (l >= resolveAt) resolvePlan();
+        if (l >= resolveAt) resolvePlan(l);
         h = layers_[l]->forward(h, cos, sin, mask, isCausal, planPtr, cache);
     }
-    resolvePlan();
+    resolvePlan(last);
     // Scoring needs the last layer only at the scored positions: its queries, attention rows and
     // MLP run for one token per row (keys/values still cover every token) — 1/L of the work saved.
     bool lastAtRows = scoreRows.defined() && !cache;

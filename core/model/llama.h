@@ -67,7 +67,8 @@ struct ForwardInput {
     const AdapterContext* adapters = nullptr;  // injections for this batch (lora.h), or none
     // Or: injections built on demand, just before layer `deferredFromLayer` runs (the last layer
     // at the latest). On an accelerator the host then builds them — GraphLoRA cuts the batch's
-    // subgraph and encodes it — while the device runs the layers below the injection.
+    // subgraph and encodes it — while the device runs the layers below the injection. They must
+    // not inject below that layer (an Error says so).
     std::function<const AdapterContext*()> deferredAdapters;
     int deferredFromLayer = 0;
     KVCache* cache = nullptr;   // incremental decoding: attend to the cache, then append

@@ -316,6 +316,58 @@ private slots:
         check(&cora, "CoRA everywhere");
     }
 
+    // Injections handed over as a callback (built while a GPU runs the lower layers) give exactly
+    // the eager result, whichever layer asks first, with the scored last-layer path included; the
+    // callback runs once per forward.
+    void deferredContextMatchesEager() {
+        auto model = loadModel(modelDir());
+        LoraOptions o;
+        o.targets = {"q_proj", "v_proj", "o_proj", "down_proj"};
+        o.dropout = 0;
+        o.seed = 9;
+        attachLora(*model, o);
+        {
+            at::NoGradGuard noGrad;
+            for (auto& m : loraModules(*model)) m->loraB().normal_(0, 0.3);
+        }
+        Batch b = loadBatch("llama_dev/graphlora_io.safetensors");
+        at::NoGradGuard noGrad;
+        AdapterContext middle;
+        middle.middle = GraphInjection::make(b.io["anchors"], b.io["graph_signal"], 1.3, 0.7, {-1});
+        AdapterContext fallback = middle;  // injecting into o/down at the last layer: no scored shortcut
+        fallback.middle->modules = {"q_proj", "o_proj", "down_proj"};
+        AdapterContext pre;
+        pre.pre = PreInjection{b.io["anchors"], at::randn({7, 64}), {0}, {"q_proj", "v_proj"}};
+        const int last = model->numLayers() - 1;
+        for (const auto& [context, what] : {std::pair{&middle, "middle"}, {&fallback, "middle, o/down"}, {&pre, "pre"}}) {
+            for (const bool scored : {false, true}) {
+                ForwardInput eager = b.input(context);
+                if (scored) eager.scorePositions = at::tensor({15, 12, 9}, at::kLong);
+                const at::Tensor want = model->forward(eager).logits;
+                const std::vector<int> froms = context == &pre ? std::vector<int>{0} : std::vector<int>{0, last, last + 5};
+                for (const int from : froms) {
+                    ForwardInput deferred = eager;
+                    deferred.adapters = nullptr;
+                    int calls = 0;
+                    deferred.deferredAdapters = [&, ctx = context]() -> const AdapterContext* {
+                        ++calls;
+                        return ctx;
+                    };
+                    deferred.deferredFromLayer = from;
+                    const at::Tensor got = model->forward(deferred).logits;
+                    const QString label = QString("%1, scored %2, from layer %3").arg(what).arg(scored).arg(from);
+                    QVERIFY2(calls == 1, qPrintable(label));
+                    QVERIFY2(at::equal(got, want), qPrintable(label));
+                }
+            }
+        }
+        // Built too late for an injection at layer 0: an error, not a silently different result.
+        ForwardInput late = b.input(nullptr);
+        late.deferredAdapters = [&]() -> const AdapterContext* { return &pre; };
+        late.deferredFromLayer = last;
+        QVERIFY_THROWS_EXCEPTION(glr::Error, model->forward(late));
+    }
+
     void contextErrors() {
         auto model = loadModel(modelDir());
         Batch b = loadBatch("llama_dev/graphlora_io.safetensors");
