@@ -7,6 +7,7 @@
 #include <random>
 
 #include "config/experiment_config.h"
+#include "gnn/device_upload.h"
 #include "model/loader.h"
 #include "store/run_store.h"
 #include "train/evaluator.h"
@@ -48,11 +49,11 @@ at::Tensor labelsOf(const Recommender& model, const std::vector<std::int64_t>& b
 
 double gradNormClip(const std::vector<ParamGroup>& groups, double maxNorm) {
     at::NoGradGuard noGrad;
-    double total = 0;
+    std::vector<at::Tensor> squares;  // summed on the device: one host sync, not one per parameter
     for (const auto& g : groups)
         for (const auto& p : g.params)
-            if (p.grad().defined()) total += p.grad().pow(2).sum().item<double>();
-    total = std::sqrt(total);
+            if (p.grad().defined()) squares.push_back(p.grad().pow(2).sum().to(at::kDouble));
+    const double total = squares.empty() ? 0.0 : std::sqrt(at::stack(squares).sum().item<double>());
     if (maxNorm > 0 && total > maxNorm) {
         const double scale = maxNorm / (total + 1e-6);
         for (const auto& g : groups)
@@ -170,7 +171,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             }
             const auto& batch = batches[b];
             at::Tensor logits = model.forward("train", batch, /*training=*/true);
-            at::Tensor labels = labelsOf(model, batch).to(logits.device());
+            at::Tensor labels = gnn::uploadAsync(labelsOf(model, batch), logits.device());
             at::Tensor loss = at::binary_cross_entropy_with_logits(logits.to(at::kFloat), labels);
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue))

@@ -2,6 +2,8 @@
 // and a NaN loss stops the run naming the step.
 #include <QtTest>
 
+#include <cmath>
+
 #include "common/test_support.h"
 #include "store/run_store.h"
 #include "train/checkpoint.h"
@@ -85,6 +87,35 @@ private slots:
         QVERIFY(back.deviceRngState.defined() && back.deviceRngState.equal(cp.deviceRngState));
         QVERIFY(!glr::captureDeviceRngState(at::Device(at::kCPU)).defined());
         QVERIFY_THROWS_EXCEPTION(glr::InputError, glr::restoreCpuRngState(at::zeros({3}, at::kByte)));
+    }
+
+    // Gradient clipping acts. Adam ignores a gradient's scale except through eps (1e-8), so the
+    // norm is clipped far below eps: the update then shrinks to ~norm/eps of its size and the MF
+    // run's predictions barely leave their start, while an unclipped run moves them.
+    void gradientClippingLimitsTheUpdate() {
+        auto scores = [&](const std::vector<std::string>& overrides) {
+            glr::RunRequest request;
+            request.configJson = config("mf", 6);
+            request.overrides = overrides;
+            request.storePath = dir_.filePath("clip.sqlite").toStdString();
+            const auto outcome = glr::runExperiment(request, {});
+            glr::store::RunStore store(request.storePath);
+            std::vector<double> out;
+            for (const auto& p : store.predictions(outcome.runId, "test")) out.push_back(p.score);
+            return out;
+        };
+        const auto start = scores({"train.max_steps=1", "train.lr=1e-12"});  // ≈ the initial tables
+        const auto free = scores({});
+        const auto clipped = scores({"train.max_grad_norm=1e-12"});
+        QCOMPARE(free.size(), start.size());
+        QCOMPARE(clipped.size(), start.size());
+        double moveFree = 0, moveClipped = 0;
+        for (std::size_t i = 0; i < start.size(); ++i) {
+            QVERIFY(std::isfinite(clipped[i]));
+            moveFree += std::abs(free[i] - start[i]);
+            moveClipped += std::abs(clipped[i] - start[i]);
+        }
+        QVERIFY2(moveClipped < 0.5 * moveFree, qPrintable(QString("clipped %1 vs free %2").arg(moveClipped).arg(moveFree)));
     }
 
     void finishedRunCannotResume() {
