@@ -38,11 +38,11 @@ at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
 double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr) {
     at::Tensor scores = issueForward(rig, /*training=*/true, forwardHostMs);
     at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
-    const double value = loss.item<double>();  // the trainer's per-step NaN check (a host sync)
-    if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
     loss.backward();
     rig.optimizer().step(1.0);
     rig.optimizer().zeroGrad();
+    const double value = loss.item<double>();  // the trainer's NaN check, once the step is queued
+    if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
     return value;
 }
 

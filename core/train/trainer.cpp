@@ -158,8 +158,8 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
     };
 
     bool stop = false;
-    std::int64_t microInStep = 0;
-    double accumulatedLoss = 0;
+    std::int64_t microInStep = 0, firstBatchOfStep = 0;
+    at::Tensor accumulatedLoss;  // fp64 [] on the run's device
     auto stepStart = Clock::now();
     for (std::int64_t epoch = pos.epoch; epoch < maxEpochs && !stop; ++epoch) {
         const auto batches = model.planBatches("train", rows, tc.batchSize, seed + 1000003ULL * epoch, true);
@@ -173,12 +173,11 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             at::Tensor logits = model.forward("train", batch, /*training=*/true);
             at::Tensor labels = gnn::uploadAsync(labelsOf(model, batch), logits.device());
             at::Tensor loss = at::binary_cross_entropy_with_logits(logits.to(at::kFloat), labels);
-            const double lossValue = loss.item<double>();
-            if (!std::isfinite(lossValue))
-                fail("training loss is {} at step {} (epoch {}, batch {}); stopping. Lower train.lr or check the data.",
-                     lossValue, pos.step + 1, epoch, b);
             (loss / static_cast<double>(tc.gradAccum)).backward();
-            accumulatedLoss += lossValue;
+            // Summed on the device and read once the step is queued: no host sync inside a step.
+            const at::Tensor lossDouble = loss.detach().to(at::kDouble);
+            accumulatedLoss = accumulatedLoss.defined() ? accumulatedLoss + lossDouble : lossDouble;
+            if (microInStep == 0) firstBatchOfStep = b;
             tokensSinceReport += model.workUnits("train", batch);
             ++microInStep;
             const bool lastOfEpoch = b + 1 == static_cast<std::int64_t>(batches.size());
@@ -188,9 +187,15 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             if (tc.maxGradNorm) gradNormClip(groups, *tc.maxGradNorm);
             optimizer.step(scale);
             optimizer.zeroGrad();
+            const double lossSum = accumulatedLoss.item<double>();
+            // A non-finite loss ends the run here; the update it fed stays in memory only (no
+            // checkpoint is written after it), so resuming starts from the last good state.
+            if (!std::isfinite(lossSum))
+                fail("training loss is {} at step {} (epoch {}, batches {}–{}); stopping. Lower train.lr or check the data.",
+                     lossSum, pos.step + 1, epoch, firstBatchOfStep, b);
             ++pos.step;
-            lastLoss = accumulatedLoss / static_cast<double>(microInStep);
-            accumulatedLoss = 0;
+            lastLoss = lossSum / static_cast<double>(microInStep);
+            accumulatedLoss = at::Tensor();
             microInStep = 0;
             pos.epoch = epoch;
             pos.batchInEpoch = b + 1;
