@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include <QFontMetrics>
+
 namespace glr::ui {
 
 namespace {
@@ -19,11 +21,23 @@ QSharedPointer<QCPAxisTickerText> indexTicker(const QStringList& labels) {
     return textTicker(map);
 }
 
+// Legend in a row under the axes, laid out horizontally, so it never covers data.
+void placeLegendBelow(QCustomPlot& plot, int columns) {
+    auto* legendRow = new QCPLayoutGrid;
+    plot.plotLayout()->addElement(1, 0, legendRow);
+    legendRow->setMargins(QMargins(5, 0, 5, 5));
+    legendRow->addElement(0, 0, plot.legend);
+    plot.legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot.legend->setWrap(columns);
+    plot.plotLayout()->setRowStretchFactor(1, 0.001);
+}
+
 }  // namespace
 
 // ---- SweepPlot ------------------------------------------------------------------------------
 
 SweepPlot::SweepPlot(QWidget* parent) : PlotWidget(parent) {
+    placeLegendBelow(*this, 2);
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     setEmptyMessage(tr("No sweep results yet"));
     setSeries({}, QString(), QString());
@@ -170,14 +184,7 @@ void HeatMapPlot::setGrid(const QStringList& xLabels, const QStringList& yLabels
 // ---- GroupedBarsPlot ------------------------------------------------------------------------
 
 GroupedBarsPlot::GroupedBarsPlot(QWidget* parent) : PlotWidget(parent) {
-    // Legend in a row under the axes, laid out horizontally, so it never covers bars.
-    auto* legendRow = new QCPLayoutGrid;
-    plotLayout()->addElement(1, 0, legendRow);
-    legendRow->setMargins(QMargins(5, 0, 5, 5));
-    legendRow->addElement(0, 0, legend);
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    legend->setWrap(3);
-    plotLayout()->setRowStretchFactor(1, 0.001);
+    placeLegendBelow(*this, 3);
     setEmptyMessage(tr("Select finished runs to compare"));
     setData({}, {}, QString());
 }
@@ -237,7 +244,19 @@ void GroupedBarsPlot::setData(const QStringList& categories, const QVector<BarSe
     // Long category names (run names) are tilted so neighbours do not overwrite each other.
     int longest = 0;
     for (const QString& c : categories) longest = std::max<int>(longest, c.size());
-    xAxis->setTickLabelRotation(longest * categories.size() > 60 ? -25 : 0);
+    const bool tilted = longest * categories.size() > 60;
+    constexpr double kTiltDegrees = 25;
+    xAxis->setTickLabelRotation(tilted ? -kTiltDegrees : 0);
+    // A tilted label ends at its tick and runs down to the left: the first one needs room left of
+    // the axis, or it is drawn off the widget.
+    QMargins margins = axisRect()->minimumMargins();
+    int room = 0;
+    if (tilted && !categories.isEmpty()) {
+        const QFontMetrics metrics(xAxis->tickLabelFont());
+        room = static_cast<int>(metrics.horizontalAdvance(categories.front()) * std::cos(kTiltDegrees * M_PI / 180.0));
+    }
+    margins.setLeft(std::min(room, QWidget::width() / 3));
+    axisRect()->setMinimumMargins(margins);
     yAxis->setLabel(yTitle);
     const double span = std::max(top - bottom, 1e-3);
     yAxis->setRange(bottom, top + 0.12 * span);
