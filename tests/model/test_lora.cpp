@@ -99,6 +99,20 @@ double finiteDifferenceError(const std::function<double()>& loss, at::Tensor par
     return glr::test::relativeError(ag, fd);
 }
 
+// The fixture model with dropout-free LoRA on `targets` and B drawn non-zero, so that every
+// adapter (and every injection through it) changes the logits.
+glr::LlamaModel modelWithActiveLora(const std::vector<std::string>& targets, std::uint64_t seed) {
+    auto model = glr::loadModel(modelDir());
+    glr::LoraOptions o;
+    o.targets = targets;
+    o.dropout = 0;
+    o.seed = seed;
+    glr::attachLora(*model, o);
+    at::NoGradGuard noGrad;
+    for (auto& m : glr::loraModules(*model)) m->loraB().normal_(0, 0.3);
+    return model;
+}
+
 }  // namespace
 
 class TestLora : public QObject {
@@ -269,16 +283,7 @@ private slots:
     // The scoring path computes the last layer at the scored positions only; it must equal the
     // full computation, with and without injections (including those it must fall back for).
     void scoredPathMatchesFullPath() {
-        auto model = loadModel(modelDir());
-        LoraOptions o;
-        o.targets = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
-        o.dropout = 0;
-        o.seed = 5;
-        attachLora(*model, o);
-        {
-            at::NoGradGuard noGrad;
-            for (auto& m : loraModules(*model)) m->loraB().normal_(0, 0.3);
-        }
+        auto model = modelWithActiveLora({"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}, 5);
         Batch b = loadBatch("llama_dev/graphlora_io.safetensors");
         at::NoGradGuard noGrad;
         at::Tensor positions = at::tensor({15, 12, 9}, at::kLong);
@@ -320,16 +325,7 @@ private slots:
     // the eager result, whichever layer asks first, with the scored last-layer path included; the
     // callback runs once per forward.
     void deferredContextMatchesEager() {
-        auto model = loadModel(modelDir());
-        LoraOptions o;
-        o.targets = {"q_proj", "v_proj", "o_proj", "down_proj"};
-        o.dropout = 0;
-        o.seed = 9;
-        attachLora(*model, o);
-        {
-            at::NoGradGuard noGrad;
-            for (auto& m : loraModules(*model)) m->loraB().normal_(0, 0.3);
-        }
+        auto model = modelWithActiveLora({"q_proj", "v_proj", "o_proj", "down_proj"}, 9);
         Batch b = loadBatch("llama_dev/graphlora_io.safetensors");
         at::NoGradGuard noGrad;
         AdapterContext middle;
