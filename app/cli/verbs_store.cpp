@@ -14,6 +14,7 @@
 #include "store/run_store.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "util/id_list.h"
 
 namespace glr::cli {
 
@@ -31,25 +32,6 @@ RunStore openExisting(const std::string& db) {
 
 void addDbOption(CLI::App* cmd, std::string& db) {
     cmd->add_option("--db", db, "Experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
-}
-
-std::vector<std::int64_t> parseIdList(const std::string& text) {
-    std::vector<std::int64_t> ids;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-        if (item.empty()) continue;
-        std::size_t used = 0;
-        long long id = 0;
-        try {
-            id = std::stoll(item, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used != item.size() || id <= 0) failInput("--runs: expected comma-separated run ids, got \"{}\"", item);
-        ids.push_back(id);
-    }
-    return ids;
 }
 
 std::vector<std::string> parseList(const std::string& text) {
@@ -187,7 +169,7 @@ void results(const ResultsOptions& o) {
     auto format = store::tableFormatFromString(o.format);
     auto store = openExisting(o.db);
     store::RunFilter filter;
-    filter.ids = parseIdList(o.runs);
+    filter.ids = parseIdList(o.runs, "--runs");
     auto runs = store.listRuns(filter);
     for (auto id : filter.ids) {
         bool found = std::any_of(runs.begin(), runs.end(), [&](const auto& r) { return r.id == id; });

@@ -25,23 +25,11 @@
 #include "settings/settings.h"
 #include "store/run_store.h"
 #include "train/experiment_runner.h"
+#include "util/error.h"
+#include "util/id_list.h"
 #include "util/process.h"
 
 namespace {
-
-// "3,4,7-9" -> {3, 4, 7, 8, 9}; empty on a malformed list (the caller reports it).
-QVector<qint64> parseRunIds(const QString& text) {
-    QVector<qint64> ids;
-    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const QStringList range = part.trimmed().split(QLatin1Char('-'));
-        bool okFirst = false, okLast = false;
-        const qint64 first = range.value(0).toLongLong(&okFirst);
-        const qint64 last = range.size() == 2 ? range.value(1).toLongLong(&okLast) : first;
-        if (!okFirst || (range.size() == 2 && !okLast) || range.size() > 2 || first <= 0 || last < first) return {};
-        for (qint64 id = first; id <= last; ++id) ids << id;
-    }
-    return ids;
-}
 
 // Fills the panels that need a choice for a representative picture: the finished runs selected
 // (up to ten, or `chosenRuns`), the sweep (`chosenSweep`, or one picked below), and the
@@ -134,10 +122,11 @@ int main(int argc, char** argv) {
                                          QStringLiteral("ID"));
     parser.addOptions({dbOption, runOption, screenshotOption, selectOption, sweepOption});
     parser.process(app);
-    const QVector<qint64> chosenRuns = parseRunIds(parser.value(selectOption));
-    if (parser.isSet(selectOption) && chosenRuns.isEmpty()) {
-        std::fprintf(stderr, "graphlora-workbench: --select: expected run ids like 1-6,10, got '%s'\n",
-                     qPrintable(parser.value(selectOption)));
+    QVector<qint64> chosenRuns;
+    try {
+        for (std::int64_t id : glr::parseIdList(parser.value(selectOption).toStdString(), "--select")) chosenRuns << id;
+    } catch (const glr::InputError& e) {
+        std::fprintf(stderr, "graphlora-workbench: %s\n", e.what());
         return 2;
     }
     bool sweepOk = !parser.isSet(sweepOption);

@@ -9,10 +9,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "gnn/device_upload.h"
 #include "gnn/subgraph.h"
 #include "model/loader.h"
 #include "model/lora.h"
+#include "train/recommender.h"
 #include "util/error.h"
 
 namespace glr::bench::detail {
@@ -213,11 +213,10 @@ at::Tensor LlmStepRig::graphSignalContext(bool training, at::Tensor& localAnchor
     std::vector<std::int64_t> rows;
     rows.reserve(anchorNodesHost_.size());
     for (std::int64_t node : anchorNodesHost_) rows.push_back(localRow.at(node));
-    const auto i64 = at::TensorOptions().dtype(at::kLong);
-    at::Tensor ids = gnn::uploadAsync(at::tensor(sub.globalIds, i64), device_);
+    at::Tensor ids = uploadIndices(sub.globalIds, {static_cast<std::int64_t>(sub.globalIds.size())}, device_);
     const gnn::GraphAdjacency local = device_.is_cpu() ? sub.adjacency : sub.adjacency.to(device_);
     at::Tensor encoded = encoder_->forward(mf_.index_select(0, ids), local);
-    localAnchors.select(1, 2).copy_(gnn::uploadAsync(at::tensor(rows, i64), device_));
+    localAnchors.select(1, 2).copy_(uploadIndices(rows, {static_cast<std::int64_t>(rows.size())}, device_));
     return bottleneck_->forward(encoded);  // [n_sub, r]
 }
 

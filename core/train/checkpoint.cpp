@@ -95,7 +95,7 @@ at::Tensor captureDeviceRngState(const at::Device& device) {
 }
 
 void restoreDeviceRngState(const at::Device& device, const at::Tensor& state) {
-    if (device.is_cpu() || !state.defined()) return;
+    if (device.is_cpu()) return;
     restoreRngState(at::globalContext().defaultGenerator(device), state, device.str().c_str());
 }
 

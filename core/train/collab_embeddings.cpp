@@ -11,6 +11,7 @@
 #include "gnn/graph_encoder.h"
 #include "gnn/graph_adjacency.h"
 #include "train/checkpoint.h"
+#include "train/recommender.h"
 #include "util/error.h"
 
 namespace glr {
@@ -137,13 +138,11 @@ EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nod
     auto sub = impl_->graph.oneHop(seeds, so);
     auto local = impl_->full.subgraph(sub.nodes);
     if (!device.is_cpu()) local = local.to(device);
-    at::Tensor index =
-        gnn::uploadAsync(at::from_blob(sub.nodes.data(), {static_cast<std::int64_t>(sub.nodes.size())}, at::kLong), device);
-    if (device.is_cpu()) index = index.clone();  // index_select keeps it for the backward; `sub` goes away
+    at::Tensor index = uploadIndices(sub.nodes, {static_cast<std::int64_t>(sub.nodes.size())}, device);
     out.embeddings = impl_->encoder->forward(features.index_select(0, index), local);
     std::vector<std::int64_t> rows(seeds.size());
     for (std::size_t i = 0; i < seeds.size(); ++i) rows[i] = sub.local(seeds[i]);
-    out.anchorRows = gnn::uploadAsync(at::tensor(rows, at::kLong), device);
+    out.anchorRows = uploadIndices(rows, {static_cast<std::int64_t>(rows.size())}, device);
     return out;
 }
 
