@@ -226,6 +226,12 @@ void registerBenchOverhead(CLI::App& bench) {
                                                                r.graphTrain.tokensPerSecond));
         report.rows.emplace_back("score tokens/s", fmt::format("lora-only {:.0f}, graphlora {:.0f}", r.loraScore.tokensPerSecond,
                                                                r.graphScore.tokensPerSecond));
+        auto opsRow = [&](const char* label, const bench::OpCounts& a, const bench::OpCounts& b) {
+            report.rows.emplace_back(label, fmt::format("lora-only {} ({} backward), graphlora {} ({} backward)",
+                                                        a.total(), a.backward, b.total(), b.backward));
+        };
+        opsRow("train operators/step", r.loraTrain.ops, r.graphTrain.ops);
+        opsRow("score operators/step", r.loraScore.ops, r.graphScore.ops);
         report.rows.emplace_back("trainable parameters", fmt::format("lora-only {}, graphlora {}",
                                                                      withThousands(r.loraTrain.trainableParameters),
                                                                      withThousands(r.graphTrain.trainableParameters)));

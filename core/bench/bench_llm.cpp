@@ -1,6 +1,7 @@
 // Timing loops of bench train / score / overhead over LlmStepRig (see bench_llm.h).
 #include "bench/bench_llm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -51,6 +52,14 @@ double scoreStep(LlmStepRig& rig, double* forwardHostMs = nullptr) {
     torch::NoGradGuard noGrad;
     at::Tensor scores = issueForward(rig, /*training=*/false, forwardHostMs).to(at::kCPU, at::kDouble);
     return scores.abs().mean().item<double>();
+}
+
+// One more step, untimed, with every dispatched operator counted.
+template <typename Step>
+OpCounts countedStep(Step&& step) {
+    OpCounter counter;
+    step();
+    return counter.counts();
 }
 
 template <typename Step>
@@ -145,6 +154,7 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
                          {"torch", r.machine.torchVersion}}}};
     // Measured by bench train / score only (bench overhead times whole steps).
     if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
+    if (r.ops.total() > 0) j["ops_per_step"] = {{"forward", r.ops.forward}, {"backward", r.ops.backward}};
     return j;
 }
 
@@ -183,6 +193,7 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
         }
     }
     r.forwardHost = summarize(std::move(forwardHost));
+    r.ops = countedStep([&] { step(rig, r, o.warmup + o.steps, nullptr); });
     finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
     return r;
 }
@@ -233,6 +244,8 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
     }
     out.loraTrain.lastLoss = loraLoss;
     out.graphTrain.lastLoss = graphLoss;
+    out.loraTrain.ops = countedStep([&] { trainStep(lora); });
+    out.graphTrain.ops = countedStep([&] { trainStep(graph); });
     finish(out.loraTrain, std::move(loraMs), peak, peakSource, device);
     finish(out.graphTrain, std::move(graphMs), peak, peakSource, device);
 
@@ -246,6 +259,8 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
             graphMs.push_back(b);
         }
     }
+    out.loraScore.ops = countedStep([&] { scoreStep(lora); });
+    out.graphScore.ops = countedStep([&] { scoreStep(graph); });
     const double peakAfter = refreshPeak(o, device, peak);
     finish(out.loraScore, std::move(loraMs), peakAfter, peakSource, device);
     finish(out.graphScore, std::move(graphMs), peakAfter, peakSource, device);
@@ -258,6 +273,19 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
 
 std::string toJson(const LlmBenchResult& result) { return resultJson(result).dump(); }
 
+// Operators the graph path adds (positive) or removes (negative), by name, largest first.
+nlohmann::json extraOps(const OpCounts& lora, const OpCounts& graph) {
+    std::vector<std::pair<std::string, std::int64_t>> diff;
+    std::map<std::string, std::int64_t> all = graph.byName;
+    for (const auto& [name, n] : lora.byName) all[name] -= n;
+    for (const auto& [name, n] : all)
+        if (n != 0) diff.emplace_back(name, n);
+    std::stable_sort(diff.begin(), diff.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [name, n] : diff) out.push_back({name, n});
+    return out;
+}
+
 std::string toJson(const OverheadResult& r) {
     nlohmann::json j = {{"benchmark", "overhead"},
                         {"model", r.loraTrain.model},
@@ -266,7 +294,9 @@ std::string toJson(const OverheadResult& r) {
                         {"train_ratio", r.trainRatio},
                         {"score_ratio", r.scoreRatio},
                         {"lora_only", {{"train", resultJson(r.loraTrain)}, {"score", resultJson(r.loraScore)}}},
-                        {"graphlora", {{"train", resultJson(r.graphTrain)}, {"score", resultJson(r.graphScore)}}}};
+                        {"graphlora", {{"train", resultJson(r.graphTrain)}, {"score", resultJson(r.graphScore)}}},
+                        {"graph_path_ops", {{"train", extraOps(r.loraTrain.ops, r.graphTrain.ops)},
+                                            {"score", extraOps(r.loraScore.ops, r.graphScore.ops)}}}};
     return j.dump();
 }
 

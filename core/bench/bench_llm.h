@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "bench/op_counter.h"
 
 namespace glr::bench {
 
@@ -95,6 +96,7 @@ struct LlmBenchResult {
     double lastLoss = 0;                // train: the last step's loss (NaN never: it throws)
     double firstLoss = 0;               // train: the first warm-up step's loss
     double meanAbsScore = 0;            // score: mean |score| of the last step
+    OpCounts ops;                       // operators of one more (untimed) step, counted
     MachineInfo machine;
 };
 

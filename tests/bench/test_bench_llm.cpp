@@ -163,6 +163,38 @@ private slots:
         QVERIFY(std::abs(r.scoreRatio - r.graphScore.step.medianMs / r.loraScore.step.medianMs) < 1e-12);
         QVERIFY(r.trainRatio > 0 && r.scoreRatio > 0);
         QVERIFY(toJson(r).find("\"train_ratio\"") != std::string::npos);
+        // Counted operators: the NGCF encoder's LeakyReLU (one per layer, o.gnnLayers = 2) is the
+        // graph path's alone; a scoring step runs no backward.
+        auto count = [](const OpCounts& c, const char* name) {
+            auto it = c.byName.find(name);
+            return it == c.byName.end() ? std::int64_t(0) : it->second;
+        };
+        QCOMPARE(count(r.loraTrain.ops, "aten::leaky_relu"), std::int64_t(0));
+        QCOMPARE(count(r.graphTrain.ops, "aten::leaky_relu"), std::int64_t(2));
+        QCOMPARE(count(r.graphTrain.ops, "LeakyReluBackward0"), std::int64_t(2));
+        QCOMPARE(count(r.graphScore.ops, "aten::leaky_relu"), std::int64_t(2));
+        QCOMPARE(r.loraScore.ops.backward, std::int64_t(0));
+        QVERIFY(r.loraTrain.ops.backward > 0);
+        QVERIFY(r.graphTrain.ops.total() > r.loraTrain.ops.total());
+        QVERIFY(toJson(r).find("\"graph_path_ops\"") != std::string::npos);
+    }
+
+    void operatorCounter() {
+        const at::Tensor a = at::ones({3}).set_requires_grad(true);
+        OpCounts counts;
+        {
+            OpCounter counter;
+            QVERIFY_EXCEPTION_THROWN(OpCounter{}, glr::Error);  // one at a time
+            at::Tensor b = at::exp(a).sum();
+            b.backward();
+            counts = counter.counts();
+        }
+        QCOMPARE(counts.byName.at("aten::exp"), std::int64_t(1));  // the backward multiplies, no exp
+        QCOMPARE(counts.byName.at("ExpBackward0"), std::int64_t(1));
+        QCOMPARE(counts.byName.at("SumBackward0"), std::int64_t(1));
+        QVERIFY(counts.backward >= 2);  // the two nodes (and AccumulateGrad)
+        OpCounter again;  // the first has ended
+        QCOMPARE(again.counts().total(), std::int64_t(0));
     }
 
     void sgemmCasesFollowTheShape() {
