@@ -227,8 +227,11 @@ void registerBenchOverhead(CLI::App& bench) {
         report.rows.emplace_back("score tokens/s", fmt::format("lora-only {:.0f}, graphlora {:.0f}", r.loraScore.tokensPerSecond,
                                                                r.graphScore.tokensPerSecond));
         auto opsRow = [&](const char* label, const bench::OpCounts& a, const bench::OpCounts& b) {
-            report.rows.emplace_back(label, fmt::format("lora-only {} ({} backward), graphlora {} ({} backward)",
-                                                        a.total(), a.backward, b.total(), b.backward));
+            std::string perPhase;
+            for (std::size_t k = 0; k < b.phases.size() && k < a.phases.size(); ++k)
+                perPhase += fmt::format("{}{} {:+}", k ? ", " : "", b.phases[k].first, b.phases[k].second - a.phases[k].second);
+            report.rows.emplace_back(label, fmt::format("lora-only {}, graphlora {}  ->  {:+} ({})", a.total, b.total,
+                                                        b.total - a.total, perPhase));
         };
         opsRow("train operators/step", r.loraTrain.ops, r.graphTrain.ops);
         opsRow("score operators/step", r.loraScore.ops, r.graphScore.ops);

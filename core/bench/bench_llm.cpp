@@ -35,30 +35,37 @@ at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
     return scores;
 }
 
-// One optimiser step as the trainer takes it (trainer.cpp), loss value returned.
-double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr) {
+// One optimiser step as the trainer takes it (trainer.cpp), loss value returned. With a counter,
+// its phases are closed as they end.
+double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, OpCounter* counter = nullptr) {
     at::Tensor scores = issueForward(rig, /*training=*/true, forwardHostMs);
+    if (counter) counter->endPhase("forward");
     at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
     loss.backward();
+    if (counter) counter->endPhase("loss+backward");
     rig.optimizer().step(1.0);
     rig.optimizer().zeroGrad();
     const double value = loss.item<double>();  // the trainer's NaN check, once the step is queued
+    if (counter) counter->endPhase("optimizer");
     if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
     return value;
 }
 
 // Eval-mode scores copied to the host as the evaluator keeps them; returns mean |score|.
-double scoreStep(LlmStepRig& rig, double* forwardHostMs = nullptr) {
+double scoreStep(LlmStepRig& rig, double* forwardHostMs = nullptr, OpCounter* counter = nullptr) {
     torch::NoGradGuard noGrad;
-    at::Tensor scores = issueForward(rig, /*training=*/false, forwardHostMs).to(at::kCPU, at::kDouble);
-    return scores.abs().mean().item<double>();
+    at::Tensor scores = issueForward(rig, /*training=*/false, forwardHostMs);
+    if (counter) counter->endPhase("forward");
+    const double meanAbs = scores.to(at::kCPU, at::kDouble).abs().mean().item<double>();
+    if (counter) counter->endPhase("copy to host");
+    return meanAbs;
 }
 
-// One more step, untimed, with every dispatched operator counted.
+// One more step, untimed, with every dispatched operator counted; step(counter) closes its phases.
 template <typename Step>
 OpCounts countedStep(Step&& step) {
     OpCounter counter;
-    step();
+    step(&counter);
     return counter.counts();
 }
 
@@ -154,7 +161,11 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
                          {"torch", r.machine.torchVersion}}}};
     // Measured by bench train / score only (bench overhead times whole steps).
     if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
-    if (r.ops.total() > 0) j["ops_per_step"] = {{"forward", r.ops.forward}, {"backward", r.ops.backward}};
+    if (r.ops.total > 0) {
+        nlohmann::json phases = nlohmann::json::object();
+        for (const auto& [name, n] : r.ops.phases) phases[name] = n;
+        j["ops_per_step"] = {{"total", r.ops.total}, {"backward_nodes", r.ops.backwardNodes}, {"phases", phases}};
+    }
     return j;
 }
 
@@ -186,14 +197,14 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
     std::vector<double> samples, forwardHost;
     for (int s = 0; s < o.warmup + o.steps; ++s) {
         double hostMs = 0;
-        const double ms = timedMs(device, [&] { step(rig, r, s, &hostMs); });
+        const double ms = timedMs(device, [&] { step(rig, r, s, &hostMs, nullptr); });
         if (s >= o.warmup) {
             samples.push_back(ms);
             forwardHost.push_back(hostMs);
         }
     }
     r.forwardHost = summarize(std::move(forwardHost));
-    r.ops = countedStep([&] { step(rig, r, o.warmup + o.steps, nullptr); });
+    r.ops = countedStep([&](OpCounter* counter) { step(rig, r, o.warmup + o.steps, nullptr, counter); });
     finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
     return r;
 }
@@ -201,16 +212,18 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
 }  // namespace
 
 LlmBenchResult benchTrain(const LlmBenchOptions& o) {
-    return benchSteps("train", o, [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs) {
-        const double loss = trainStep(rig, forwardHostMs);
+    return benchSteps("train", o, [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs,
+                                     OpCounter* counter) {
+        const double loss = trainStep(rig, forwardHostMs, counter);
         if (index == 0) r.firstLoss = loss;
         r.lastLoss = loss;
     });
 }
 
 LlmBenchResult benchScore(const LlmBenchOptions& o) {
-    return benchSteps("score", o, [](LlmStepRig& rig, LlmBenchResult& r, int, double* forwardHostMs) {
-        r.meanAbsScore = scoreStep(rig, forwardHostMs);
+    return benchSteps("score", o, [](LlmStepRig& rig, LlmBenchResult& r, int, double* forwardHostMs,
+                                     OpCounter* counter) {
+        r.meanAbsScore = scoreStep(rig, forwardHostMs, counter);
     });
 }
 
@@ -244,8 +257,8 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
     }
     out.loraTrain.lastLoss = loraLoss;
     out.graphTrain.lastLoss = graphLoss;
-    out.loraTrain.ops = countedStep([&] { trainStep(lora); });
-    out.graphTrain.ops = countedStep([&] { trainStep(graph); });
+    out.loraTrain.ops = countedStep([&](OpCounter* counter) { trainStep(lora, nullptr, counter); });
+    out.graphTrain.ops = countedStep([&](OpCounter* counter) { trainStep(graph, nullptr, counter); });
     finish(out.loraTrain, std::move(loraMs), peak, peakSource, device);
     finish(out.graphTrain, std::move(graphMs), peak, peakSource, device);
 
@@ -259,8 +272,8 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
             graphMs.push_back(b);
         }
     }
-    out.loraScore.ops = countedStep([&] { scoreStep(lora); });
-    out.graphScore.ops = countedStep([&] { scoreStep(graph); });
+    out.loraScore.ops = countedStep([&](OpCounter* counter) { scoreStep(lora, nullptr, counter); });
+    out.graphScore.ops = countedStep([&](OpCounter* counter) { scoreStep(graph, nullptr, counter); });
     const double peakAfter = refreshPeak(o, device, peak);
     finish(out.loraScore, std::move(loraMs), peakAfter, peakSource, device);
     finish(out.graphScore, std::move(graphMs), peakAfter, peakSource, device);

@@ -24,10 +24,8 @@ std::unique_ptr<at::ObserverContext> onOperatorStart(const at::RecordFunction& f
     const std::string_view name = fn.name();
     if (name.substr(0, kEngineWrapper.size()) == kEngineWrapper) return nullptr;
     std::lock_guard<std::mutex> lock(countsMutex);
-    if (fn.scope() == at::RecordScope::BACKWARD_FUNCTION)
-        ++activeCounts.backward;
-    else
-        ++activeCounts.forward;
+    ++activeCounts.total;
+    if (fn.scope() == at::RecordScope::BACKWARD_FUNCTION) ++activeCounts.backwardNodes;
     ++activeCounts.byName[std::string(name)];
     return nullptr;
 }
@@ -48,6 +46,12 @@ OpCounter::OpCounter() {
 OpCounter::~OpCounter() {
     at::removeCallback(handle_);
     active = false;
+}
+
+void OpCounter::endPhase(const std::string& name) {
+    std::lock_guard<std::mutex> lock(countsMutex);
+    activeCounts.phases.emplace_back(name, activeCounts.total - phaseStart_);
+    phaseStart_ = activeCounts.total;
 }
 
 OpCounts OpCounter::counts() const {

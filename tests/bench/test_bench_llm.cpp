@@ -173,9 +173,15 @@ private slots:
         QCOMPARE(count(r.graphTrain.ops, "aten::leaky_relu"), std::int64_t(2));
         QCOMPARE(count(r.graphTrain.ops, "LeakyReluBackward0"), std::int64_t(2));
         QCOMPARE(count(r.graphScore.ops, "aten::leaky_relu"), std::int64_t(2));
-        QCOMPARE(r.loraScore.ops.backward, std::int64_t(0));
-        QVERIFY(r.loraTrain.ops.backward > 0);
-        QVERIFY(r.graphTrain.ops.total() > r.loraTrain.ops.total());
+        QCOMPARE(r.loraScore.ops.backwardNodes, std::int64_t(0));
+        QVERIFY(r.loraTrain.ops.backwardNodes > 0);
+        QVERIFY(r.graphTrain.ops.total > r.loraTrain.ops.total);
+        // The phases partition the step: forward, loss+backward, optimizer.
+        QCOMPARE(r.graphTrain.ops.phases.size(), std::size_t(3));
+        std::int64_t sum = 0;
+        for (const auto& phase : r.graphTrain.ops.phases) sum += phase.second;
+        QCOMPARE(sum, r.graphTrain.ops.total);
+        QCOMPARE(r.graphScore.ops.phases.front().first, std::string("forward"));
         QVERIFY(toJson(r).find("\"graph_path_ops\"") != std::string::npos);
     }
 
@@ -192,9 +198,9 @@ private slots:
         QCOMPARE(counts.byName.at("aten::exp"), std::int64_t(1));  // the backward multiplies, no exp
         QCOMPARE(counts.byName.at("ExpBackward0"), std::int64_t(1));
         QCOMPARE(counts.byName.at("SumBackward0"), std::int64_t(1));
-        QVERIFY(counts.backward >= 2);  // the two nodes (and AccumulateGrad)
+        QVERIFY(counts.backwardNodes >= 2);  // the two nodes (and AccumulateGrad)
         OpCounter again;  // the first has ended
-        QCOMPARE(again.counts().total(), std::int64_t(0));
+        QCOMPARE(again.counts().total, std::int64_t(0));
     }
 
     void sgemmCasesFollowTheShape() {
