@@ -110,6 +110,24 @@ for shape in $SHAPES; do
     timeout 200 $G bench overhead --model "$shape" --batch "$B" "${common[@]}" >/dev/null || echo "bench overhead $shape failed"
     stamp "overhead $shape"
 done
+# What the graph path launches on CUDA: operators it adds per phase, and the largest additions
+# by name, leaving out views (they launch nothing).
+python3 - "$out/ours.jsonl" <<'PY' | tee "$out/graph_path_ops.txt" || echo "graph path operator summary failed"
+import json, sys
+views = {"aten::as_strided", "aten::view", "aten::t", "aten::transpose", "aten::select", "aten::slice",
+         "aten::narrow", "aten::expand", "aten::reshape", "aten::_reshape_alias", "aten::detach", "detach",
+         "aten::resolve_conj", "aten::empty", "aten::empty_strided", "aten::expand_as", "aten::contiguous"}
+for line in open(sys.argv[1]):
+    j = json.loads(line)
+    if j.get("benchmark") != "overhead" or "graph_path_ops" not in j:
+        continue
+    for mode in ("train", "score"):
+        a = j["lora_only"][mode]["ops_per_step"]; b = j["graphlora"][mode]["ops_per_step"]
+        phases = ", ".join(f"{k} {b['phases'][k] - a['phases'].get(k, 0):+d}" for k in b["phases"])
+        top = [f"{n} {c:+d}" for n, c in j["graph_path_ops"][mode] if n not in views][:15]
+        print(f"{j['model']} {mode}: ratio {j[mode + '_ratio']:.4f}; operators {a['total']} -> {b['total']} ({phases})")
+        print("   " + ", ".join(top))
+PY
 # Where the graph path's cost goes: full-graph propagation instead of the host-built 1-hop
 # subgraph, and a weight-free encoder (LightGCN) instead of NGCF.
 for variant in ${OVERHEAD_VARIANTS:-}; do
