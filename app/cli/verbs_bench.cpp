@@ -177,6 +177,11 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     report.rows.emplace_back("peak memory", fmt::format("{:.1f} MiB ({})", double(r.peakMemoryBytes) / 1048576.0, r.peakMemoryKind));
     if (train) report.rows.emplace_back("loss first / last", fmt::format("{:.4f} / {:.4f}", r.firstLoss, r.lastLoss));
     else report.rows.emplace_back("mean |score|", fmt::format("{:.4f}", r.meanAbsScore));
+    if (r.ops.total > 0) {
+        std::string perPhase;
+        for (const auto& [phase, n] : r.ops.phases) perPhase += fmt::format("{}{} {}", perPhase.empty() ? "" : ", ", phase, n);
+        report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, perPhase));
+    }
 }
 
 std::string llmTitle(const char* what, const bench::LlmBenchResult& r) {
