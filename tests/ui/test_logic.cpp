@@ -2,6 +2,7 @@
 // and the progress throttle. Expected numbers are worked out by hand in the comments.
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -10,6 +11,7 @@
 #include "logic/filter_expression.h"
 #include "logic/latency_probe.h"
 #include "logic/progress_coalescer.h"
+#include "logic/decimation.h"
 #include "logic/smoothing.h"
 
 using namespace glr::ui;
@@ -48,6 +50,35 @@ glr::ProgressSnapshot snapshot(const std::string& phase, std::int64_t step, doub
 class TestLogic : public QObject {
     Q_OBJECT
 private slots:
+    void decimationKeepsShortCurvesWhole() {
+        const std::vector<double> y{3, 1, 2};
+        QCOMPARE(minMaxDecimation(y, 10), (std::vector<std::size_t>{0, 1, 2}));
+        QCOMPARE(minMaxDecimation({}, 10), std::vector<std::size_t>{});
+    }
+
+    void decimationKeepsEndsSpikesAndGaps() {
+        // 100,000 points of a gentle slope with one spike up, one down and one NaN.
+        std::vector<double> y(100000);
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] = 1.0 - 1e-6 * double(i);
+        y[12345] = 50;
+        y[67890] = -50;
+        y[40000] = std::numeric_limits<double>::quiet_NaN();
+        const std::vector<std::size_t> keep = minMaxDecimation(y, 1000);
+        QVERIFY2(keep.size() <= 1000 && keep.size() >= 500, qPrintable(QString::number(keep.size())));
+        QVERIFY(std::is_sorted(keep.begin(), keep.end()));
+        QVERIFY(std::adjacent_find(keep.begin(), keep.end()) == keep.end());  // unique
+        QCOMPARE(keep.front(), std::size_t(0));
+        QCOMPARE(keep.back(), y.size() - 1);
+        for (std::size_t wanted : {std::size_t(12345), std::size_t(67890), std::size_t(40000)})
+            QVERIFY2(std::binary_search(keep.begin(), keep.end(), wanted), qPrintable(QString::number(wanted)));
+        // Each kept point's bucket extremes: the drawn range equals the full range.
+        double lo = 1e9, hi = -1e9;
+        for (std::size_t i : keep)
+            if (std::isfinite(y[i])) lo = std::min(lo, y[i]), hi = std::max(hi, y[i]);
+        QCOMPARE(lo, -50.0);
+        QCOMPARE(hi, 50.0);
+    }
+
     void smoothingMatchesHandComputedWeightedAverages() {
         // Debiased EMA at step n = sum_i w^(n-i) y_i / sum_i w^(n-i).
         const auto s = debiasedEma({1, 2, 3}, 0.5);

@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <cmath>
 
 #include "mainwindow/main_window.h"
 #include "models/config_diff_model.h"
@@ -263,6 +264,25 @@ private slots:
         const QString readout = curves.bottomPlot().readoutAt(0.6);
         QVERIFY2(readout.contains("graphlora-s1") && readout.contains("raw"), qPrintable(readout));
         curves.setAxis(CurveAxis::Step);
+    }
+
+    void longCurvesAreDrawnDecimated() {
+        CurvePlot plot;
+        CurveData curve;
+        curve.label = "loss";
+        curve.color = Qt::blue;
+        for (int i = 0; i < 1000000; ++i) {
+            curve.x.push_back(i);
+            curve.y.push_back(0.7 * std::exp(-i / 30000.0) + 0.05 * std::sin(i * 0.37));
+        }
+        plot.setSmoothing(0.6);
+        plot.setCurves({curve});
+        QCOMPARE(plot.pointCount(), 1000000);
+        // Raw and smoothed series, each cut to at most 8,000 points for the plot library.
+        QVERIFY2(plot.drawnPointCount() > 2000 && plot.drawnPointCount() <= 16000,
+                 qPrintable(QString::number(plot.drawnPointCount())));
+        // The read-out still reads every point: x = 500,001 is a point of its own.
+        QVERIFY2(plot.readoutAt(500001).contains("at 500001"), qPrintable(plot.readoutAt(500001)));
     }
 
     void plotsExportAsPngSvgAndPdfAtTheChosenSize() {

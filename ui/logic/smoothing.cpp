@@ -19,7 +19,10 @@ std::vector<double> debiasedEma(const std::vector<double>& values, double weight
             continue;
         }
         average = average * weight + (1 - weight) * y;
-        decay *= weight;
+        // Once w^n is far below the double epsilon, 1 − w^n is exactly 1; stop multiplying
+        // before it turns subnormal, where it would stick at the smallest subnormal (rounding
+        // keeps it there) and make every further multiply a slow microcode assist.
+        decay = decay < 1e-20 ? 0 : decay * weight;
         smoothed[i] = average / (1 - decay);
     }
     return smoothed;

@@ -4,9 +4,26 @@
 #include <cmath>
 #include <vector>
 
+#include "logic/decimation.h"
 #include "logic/smoothing.h"
 
 namespace glr::ui {
+
+namespace {
+
+// Points handed to the plot library per series: a few per pixel of the widest screens. A run
+// that reports every step for a million steps then redraws as fast as a short one.
+constexpr std::size_t kMaxDrawnPoints = 8000;
+
+template <typename Values>
+QVector<double> pick(const Values& values, const std::vector<std::size_t>& indices) {
+    QVector<double> out;
+    out.reserve(static_cast<int>(indices.size()));
+    for (std::size_t i : indices) out.push_back(values[static_cast<int>(i)]);
+    return out;
+}
+
+}  // namespace
 
 CurvePlot::CurvePlot(QWidget* parent) : PlotWidget(parent) {
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -75,6 +92,7 @@ int CurvePlot::pointCount() const {
 void CurvePlot::rebuild() {
     clearGraphs();
     smoothed_.clear();
+    drawnPoints_ = 0;
     bool any = false;
     for (const CurveData& curve : curves_) {
         const std::vector<double> raw(curve.y.begin(), curve.y.end());
@@ -89,15 +107,19 @@ void CurvePlot::rebuild() {
             QPen rawPen(faint, 1);
             rawPen.setCosmetic(true);
             rawGraph->setPen(rawPen);
-            rawGraph->setData(curve.x, curve.y, true);
+            const std::vector<std::size_t> keep = minMaxDecimation(raw, kMaxDrawnPoints);
+            rawGraph->setData(pick(curve.x, keep), pick(curve.y, keep), true);
             rawGraph->removeFromLegend();
+            drawnPoints_ += static_cast<int>(keep.size());
         }
         QCPGraph* graph = addGraph();
         QPen pen(curve.color, 2);
         pen.setCosmetic(true);
         graph->setPen(pen);
         graph->setName(curve.label);
-        graph->setData(curve.x, QVector<double>(smooth.begin(), smooth.end()), true);
+        const std::vector<std::size_t> keep = minMaxDecimation(smooth, kMaxDrawnPoints);
+        graph->setData(pick(curve.x, keep), pick(smooth, keep), true);
+        drawnPoints_ += static_cast<int>(keep.size());
         if (curve.x.size() == 1) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
     }
     showEmptyMessage(!any);

@@ -29,6 +29,9 @@ public:
     const QVector<CurveData>& curves() const { return curves_; }
     double smoothing() const { return smoothing_; }
     int pointCount() const;  // raw points over all curves
+    // Points handed to the plot library, raw and smoothed series together: long curves are drawn
+    // decimated (their lowest and highest points per run of indices; logic/decimation.h).
+    int drawnPointCount() const { return drawnPoints_; }
     // The crosshair text at data x (nearest point of each curve): "step 120 — run A: 0.512 (raw 0.498)".
     QString readoutAt(double x) const;
 
@@ -42,6 +45,7 @@ private:
     QVector<CurveData> curves_;
     QVector<QVector<double>> smoothed_;  // per curve, for the read-out
     double smoothing_ = 0.6;
+    int drawnPoints_ = 0;
     bool showRaw_ = true;
     bool logY_ = false;
     bool showLegend_ = true;
