@@ -9,7 +9,7 @@
 #include "util/process.h"
 
 int main(int argc, char** argv) {
-    glr::ensurePassiveOpenMpWait(argc, argv);
+    glr::applyProcessDefaults(argc, argv);
     CLI::App app{"GraphLoRA Workbench command line: LLM recommenders with structure-aware LoRA"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every verb");

@@ -81,8 +81,9 @@ std::string flopRate(double flops) {
 }
 
 std::string machineLine(const bench::MachineInfo& m) {
-    return fmt::format("{}, {} logical CPUs, {} threads, load {:.2f}, LibTorch {}", m.cpuModel, m.logicalCpus,
-                       m.threads, m.loadAverage1, m.torchVersion);
+    return fmt::format("{}, {} logical CPUs, {} threads, load {:.2f}, LibTorch {}, OpenBLAS kernels {}", m.cpuModel,
+                       m.logicalCpus, m.threads, m.loadAverage1, m.torchVersion,
+                       m.blasCoreType.empty() ? std::string("(its own choice)") : m.blasCoreType);
 }
 
 // ---- bench data -------------------------------------------------------------------------------
@@ -281,7 +282,7 @@ void registerBenchGnn(CLI::App& bench) {
         report.json = nlohmann::json::parse(gnn::toJson(r));
         report.json["benchmark"] = "gnn";
         const bench::MachineInfo m = bench::machineInfo();
-        report.json["machine"] = {{"cpu", m.cpuModel}, {"logical_cpus", m.logicalCpus}, {"load_average_1m", m.loadAverage1}};
+        report.json["machine"] = bench::machineJson(m);
         report.rows.emplace_back("machine", machineLine(m));
         emitBenchReport(report, *common);
     });

@@ -99,7 +99,7 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
 }  // namespace
 
 int main(int argc, char** argv) {
-    glr::ensurePassiveOpenMpWait(argc, argv);  // before Qt or LibTorch start threads
+    glr::applyProcessDefaults(argc, argv);  // before Qt or LibTorch start threads
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("GraphLoRA"));
     QApplication::setApplicationName(QStringLiteral("Workbench"));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <thread>
@@ -55,7 +56,13 @@ MachineInfo machineInfo() {
     double load = -1;
     if (loadavg >> load) info.loadAverage1 = load;
     info.torchVersion = compat::torchVersion();
+    if (const char* coreType = std::getenv("OPENBLAS_CORETYPE")) info.blasCoreType = coreType;
     return info;
+}
+
+nlohmann::json machineJson(const MachineInfo& m) {
+    return {{"cpu", m.cpuModel},           {"logical_cpus", m.logicalCpus},  {"threads", m.threads},
+            {"load_average_1m", m.loadAverage1}, {"torch", m.torchVersion}, {"openblas_coretype", m.blasCoreType}};
 }
 
 }  // namespace glr::bench

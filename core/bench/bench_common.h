@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace glr::bench {
 
 // Summary of repeated timings. The median is the headline figure: on a shared machine the mean
@@ -30,7 +32,10 @@ struct MachineInfo {
     int threads = 0;          // intra-op threads LibTorch uses (at::get_num_threads)
     double loadAverage1 = -1; // /proc/loadavg, 1-minute (the machine may be shared)
     std::string torchVersion;
+    std::string blasCoreType; // OPENBLAS_CORETYPE ("" = OpenBLAS's own choice; util/process.h)
 };
 MachineInfo machineInfo();
+// {"cpu", "logical_cpus", "threads", "load_average_1m", "torch", "openblas_coretype"}
+nlohmann::json machineJson(const MachineInfo& machine);
 
 }  // namespace glr::bench

@@ -156,9 +156,7 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"loss_first", r.firstLoss},
             {"loss_last", r.lastLoss},
             {"mean_abs_score", r.meanAbsScore},
-            {"machine", {{"cpu", r.machine.cpuModel}, {"logical_cpus", r.machine.logicalCpus},
-                         {"threads", r.machine.threads}, {"load_average_1m", r.machine.loadAverage1},
-                         {"torch", r.machine.torchVersion}}}};
+            {"machine", machineJson(r.machine)}};
     // Measured by bench train / score only (bench overhead times whole steps).
     if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
     if (r.ops.total > 0) {

@@ -110,7 +110,7 @@ std::string toJson(const SgemmResult& r) {
                         {"peak_gflops", r.peakGflops},
                         {"peak_median_gflops", r.peakMedianGflops},
                         {"cases", cases},
-                        {"machine", {{"cpu", m.cpuModel}, {"logical_cpus", m.logicalCpus}, {"load_average_1m", m.loadAverage1}}}};
+                        {"machine", machineJson(m)}};
     return j.dump();
 }
 

@@ -78,6 +78,14 @@ else
     ROUNDS="${ROUNDS:-1}" THREADS="${THREADS:-$(nproc)}" METHODS="${METHODS:-$METHOD}"
     baseline="$root/../shared/bench/eager_tiny_llama.py"
     [[ -f "$baseline" ]] || { echo "compare.sh: $baseline missing" >&2; exit 1; }
+    # Both sides multiply through the same OpenBLAS: the baseline gets the kernels the CLI picks
+    # for itself (core/util/process.h) unless OPENBLAS_CORETYPE is set already.
+    if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
+        core_type="$("$GRAPHLORA" bench sgemm --shape tiny --rows 8 --peak-size 64 --threads 1 --json |
+            python3 -c 'import json, sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["machine"].get("openblas_coretype", ""))')"
+        [[ -n "$core_type" ]] && export OPENBLAS_CORETYPE="$core_type"
+    fi
+    echo "# OpenBLAS kernels, both sides: ${OPENBLAS_CORETYPE:-chosen by OpenBLAS}"
     # Rounds alternate baseline and workbench so that a change of machine load hits both; the
     # ratios compare the medians over rounds.
     for ((round = 1; round <= ROUNDS; round++)); do
