@@ -317,7 +317,7 @@ private slots:
     void shippedSweepsExpand() {
         const std::map<std::string, std::size_t> expected = {
             {"table3_llm.json", 18}, {"table3_collab.json", 9}, {"table4_budget.json", 6},
-            {"table5_ablation.json", 12}, {"table6_position.json", 6}, {"table7_fewshot.json", 12},
+            {"table5_ablation.json", 18}, {"table6_position.json", 6}, {"table7_fewshot.json", 12},
             {"figure4_layers.json", 15}};
         const std::filesystem::path folder = glr::test::sourcePath("experiments/ml1m");
         std::size_t seen = 0;
