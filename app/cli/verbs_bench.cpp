@@ -80,6 +80,19 @@ std::string flopRate(double flops) {
     return fmt::format("{:.2f} GFLOP/s", flops * 1e-9);
 }
 
+// "forward 1957, loss+backward 3294, …", or with a baseline the differences: "forward +189, …".
+// Both counts come from the same step function, so their phases pair up in order.
+std::string phaseCounts(const bench::OpCounts& ops, const bench::OpCounts* baseline = nullptr) {
+    std::string out;
+    for (std::size_t k = 0; k < ops.phases.size(); ++k) {
+        const auto& [phase, n] = ops.phases[k];
+        const bool paired = baseline && k < baseline->phases.size();
+        out += fmt::format("{}{} {}", k ? ", " : "", phase,
+                           paired ? fmt::format("{:+}", n - baseline->phases[k].second) : std::to_string(n));
+    }
+    return out;
+}
+
 std::string machineLine(const bench::MachineInfo& m) {
     return fmt::format("{}, {} logical CPUs, {} threads, load {:.2f}, LibTorch {}, OpenBLAS kernels {}", m.cpuModel,
                        m.logicalCpus, m.threads, m.loadAverage1, m.torchVersion,
@@ -178,11 +191,8 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     report.rows.emplace_back("peak memory", fmt::format("{:.1f} MiB ({})", double(r.peakMemoryBytes) / 1048576.0, r.peakMemoryKind));
     if (train) report.rows.emplace_back("loss first / last", fmt::format("{:.4f} / {:.4f}", r.firstLoss, r.lastLoss));
     else report.rows.emplace_back("mean |score|", fmt::format("{:.4f}", r.meanAbsScore));
-    if (r.ops.total > 0) {
-        std::string perPhase;
-        for (const auto& [phase, n] : r.ops.phases) perPhase += fmt::format("{}{} {}", perPhase.empty() ? "" : ", ", phase, n);
-        report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, perPhase));
-    }
+    if (r.ops.total > 0)
+        report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, phaseCounts(r.ops)));
 }
 
 std::string llmTitle(const char* what, const bench::LlmBenchResult& r) {
@@ -233,11 +243,8 @@ void registerBenchOverhead(CLI::App& bench) {
         report.rows.emplace_back("score tokens/s", fmt::format("lora-only {:.0f}, graphlora {:.0f}", r.loraScore.tokensPerSecond,
                                                                r.graphScore.tokensPerSecond));
         auto opsRow = [&](const char* label, const bench::OpCounts& a, const bench::OpCounts& b) {
-            std::string perPhase;
-            for (std::size_t k = 0; k < b.phases.size() && k < a.phases.size(); ++k)
-                perPhase += fmt::format("{}{} {:+}", k ? ", " : "", b.phases[k].first, b.phases[k].second - a.phases[k].second);
             report.rows.emplace_back(label, fmt::format("lora-only {}, graphlora {}  ->  {:+} ({})", a.total, b.total,
-                                                        b.total - a.total, perPhase));
+                                                        b.total - a.total, phaseCounts(b, &a)));
         };
         opsRow("train operators/step", r.loraTrain.ops, r.graphTrain.ops);
         opsRow("score operators/step", r.loraScore.ops, r.graphScore.ops);
