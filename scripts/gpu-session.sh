@@ -122,7 +122,7 @@ for line in open(sys.argv[1]):
     if j.get("benchmark") != "overhead" or "graph_path_ops" not in j:
         continue
     for mode in ("train", "score"):
-        a = j["lora_only"][mode]["ops_per_step"]; b = j["graphlora"][mode]["ops_per_step"]
+        a = j["baseline"][mode]["ops_per_step"]; b = j["graphlora"][mode]["ops_per_step"]
         phases = ", ".join(f"{k} {b['phases'][k] - a['phases'].get(k, 0):+d}" for k in b["phases"])
         top = [f"{n} {c:+d}" for n, c in j["graph_path_ops"][mode] if n not in views][:15]
         print(f"{j['model']} {mode}: ratio {j[mode + '_ratio']:.4f}; operators {a['total']} -> {b['total']} ({phases})")

@@ -81,16 +81,29 @@ std::string flopRate(double flops) {
 }
 
 // "forward 1957, loss+backward 3294, …", or with a baseline the differences: "forward +189, …".
-// Both counts come from the same step function, so their phases pair up in order.
-std::string phaseCounts(const bench::OpCounts& ops, const bench::OpCounts* baseline = nullptr) {
+// Both lists come from the same step function, so their phases pair up in order.
+template <typename T, typename Format>
+std::string phaseList(const std::vector<std::pair<std::string, T>>& phases,
+                      const std::vector<std::pair<std::string, T>>* baseline, Format&& format) {
     std::string out;
-    for (std::size_t k = 0; k < ops.phases.size(); ++k) {
-        const auto& [phase, n] = ops.phases[k];
-        const bool paired = baseline && k < baseline->phases.size();
-        out += fmt::format("{}{} {}", k ? ", " : "", phase,
-                           paired ? fmt::format("{:+}", n - baseline->phases[k].second) : std::to_string(n));
+    for (std::size_t k = 0; k < phases.size(); ++k) {
+        const auto& [phase, value] = phases[k];
+        const bool paired = baseline && k < baseline->size();
+        out += fmt::format("{}{} {}", k ? ", " : "", phase, format(paired ? value - (*baseline)[k].second : value, paired));
     }
     return out;
+}
+
+std::string phaseCounts(const bench::OpCounts& ops, const bench::OpCounts* baseline = nullptr) {
+    return phaseList(ops.phases, baseline ? &baseline->phases : nullptr, [](std::int64_t n, bool difference) {
+        return difference ? fmt::format("{:+}", n) : std::to_string(n);
+    });
+}
+
+std::string phaseTimes(const bench::LlmBenchResult& r, const bench::LlmBenchResult* baseline = nullptr) {
+    return phaseList(r.phaseMs, baseline ? &baseline->phaseMs : nullptr, [](double ms, bool difference) {
+        return difference ? fmt::format("{:+.1f} ms", ms) : fmt::format("{:.1f} ms", ms);
+    });
 }
 
 std::string machineLine(const bench::MachineInfo& m) {
@@ -151,6 +164,9 @@ void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>&
     cmd->add_option("--warmup", o->warmup, "untimed steps first")->capture_default_str()->check(CLI::Range(0, 100000));
     cmd->add_option("--steps", o->steps, "timed steps")->capture_default_str()->check(CLI::Range(1, 100000));
     cmd->add_option("--seed", o->seed, "random weights, inputs and graph")->capture_default_str();
+    cmd->add_option("--phase-steps", o->phaseSteps,
+                    "further steps timed phase by phase, the device synchronised at each phase end (0: none)")
+        ->capture_default_str()->check(CLI::Range(0, 100000));
     cmd->add_option("--lora-r", o->loraR, "LoRA rank")->capture_default_str()->check(CLI::Range(1, 65536));
     cmd->add_option("--lora-alpha", o->loraAlpha, "LoRA alpha")->capture_default_str();
     cmd->add_option("--lora-dropout", o->loraDropout, "LoRA dropout")->capture_default_str();
@@ -193,6 +209,8 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     else report.rows.emplace_back("mean |score|", fmt::format("{:.4f}", r.meanAbsScore));
     if (r.ops.total > 0)
         report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, phaseCounts(r.ops)));
+    if (!r.phaseMs.empty())
+        report.rows.emplace_back("phases (synchronised)", phaseTimes(r));
 }
 
 std::string llmTitle(const char* what, const bench::LlmBenchResult& r) {
@@ -220,37 +238,49 @@ void registerBenchLlm(CLI::App& bench, const char* name, bool train) {
 }
 
 void registerBenchOverhead(CLI::App& bench) {
-    auto* cmd = bench.add_subcommand("overhead", "GraphLoRA vs LoRA-only step-time ratios, interleaved in one process");
+    auto* cmd = bench.add_subcommand("overhead", "GraphLoRA vs a baseline method (LoRA-only) step-time ratios, interleaved in one process");
     auto o = std::make_shared<bench::LlmBenchOptions>();
     auto common = std::make_shared<CommonBenchOptions>();
     addLlmOptions(cmd, o, false);
+    cmd->add_option("--baseline", o->baseline,
+                    "method GraphLoRA is compared with: lora-only (its whole cost), collm (MF trained as well: the "
+                    "graph path alone), tallrec or cora")
+        ->capture_default_str()->check(CLI::IsMember({"lora-only", "collm", "tallrec", "cora"}));
     addCommonOptions(cmd, common);
     cmd->callback([=] {
         startBench(*common);
         const bench::OverheadResult r = bench::benchOverhead(*o);
+        const std::string& base = r.baselineTrain.method;
         BenchReport report;
-        report.title = fmt::format("bench overhead: graphlora / lora-only on {}, {} x {} tokens, {} on {}, steps interleaved",
-                                   r.loraTrain.model, r.loraTrain.batch, r.loraTrain.seqLen, r.loraTrain.dtype,
-                                   r.loraTrain.device);
+        report.title = fmt::format("bench overhead: graphlora / {} on {}, {} x {} tokens, {} on {}, steps interleaved", base,
+                                   r.baselineTrain.model, r.baselineTrain.batch, r.baselineTrain.seqLen, r.baselineTrain.dtype,
+                                   r.baselineTrain.device);
+        auto pair = [&](const char* label, const bench::LlmBenchResult& a, const bench::LlmBenchResult& b, auto&& value) {
+            report.rows.emplace_back(label, fmt::format("{} {}, graphlora {}", base, value(a), value(b)));
+        };
         auto row = [&](const char* label, const bench::LlmBenchResult& a, const bench::LlmBenchResult& b, double ratio) {
-            report.rows.emplace_back(label, fmt::format("lora-only {:.1f} ms, graphlora {:.1f} ms  ->  ratio {:.3f}",
+            report.rows.emplace_back(label, fmt::format("{} {:.1f} ms, graphlora {:.1f} ms  ->  ratio {:.3f}", base,
                                                         a.step.medianMs, b.step.medianMs, ratio));
         };
-        row("train step (median)", r.loraTrain, r.graphTrain, r.trainRatio);
-        row("score step (median)", r.loraScore, r.graphScore, r.scoreRatio);
-        report.rows.emplace_back("train tokens/s", fmt::format("lora-only {:.0f}, graphlora {:.0f}", r.loraTrain.tokensPerSecond,
-                                                               r.graphTrain.tokensPerSecond));
-        report.rows.emplace_back("score tokens/s", fmt::format("lora-only {:.0f}, graphlora {:.0f}", r.loraScore.tokensPerSecond,
-                                                               r.graphScore.tokensPerSecond));
+        auto tokens = [](const bench::LlmBenchResult& x) { return fmt::format("{:.0f}", x.tokensPerSecond); };
+        row("train step (median)", r.baselineTrain, r.graphTrain, r.trainRatio);
+        row("score step (median)", r.baselineScore, r.graphScore, r.scoreRatio);
+        pair("train tokens/s", r.baselineTrain, r.graphTrain, tokens);
+        pair("score tokens/s", r.baselineScore, r.graphScore, tokens);
+        auto phasesRow = [&](const char* label, const bench::LlmBenchResult& a, const bench::LlmBenchResult& b) {
+            if (a.phaseMs.empty()) return;
+            report.rows.emplace_back(label, fmt::format("{} {}; graphlora {}", base, phaseTimes(a), phaseTimes(b, &a)));
+        };
+        phasesRow("train phases (synchronised)", r.baselineTrain, r.graphTrain);
+        phasesRow("score phases (synchronised)", r.baselineScore, r.graphScore);
         auto opsRow = [&](const char* label, const bench::OpCounts& a, const bench::OpCounts& b) {
-            report.rows.emplace_back(label, fmt::format("lora-only {}, graphlora {}  ->  {:+} ({})", a.total, b.total,
+            report.rows.emplace_back(label, fmt::format("{} {}, graphlora {}  ->  {:+} ({})", base, a.total, b.total,
                                                         b.total - a.total, phaseCounts(b, &a)));
         };
-        opsRow("train operators/step", r.loraTrain.ops, r.graphTrain.ops);
-        opsRow("score operators/step", r.loraScore.ops, r.graphScore.ops);
-        report.rows.emplace_back("trainable parameters", fmt::format("lora-only {}, graphlora {}",
-                                                                     withThousands(r.loraTrain.trainableParameters),
-                                                                     withThousands(r.graphTrain.trainableParameters)));
+        opsRow("train operators/step", r.baselineTrain.ops, r.graphTrain.ops);
+        opsRow("score operators/step", r.baselineScore.ops, r.graphScore.ops);
+        pair("trainable parameters", r.baselineTrain, r.graphTrain,
+             [](const bench::LlmBenchResult& x) { return withThousands(x.trainableParameters); });
         report.rows.emplace_back("machine", machineLine(r.graphScore.machine));
         report.json = nlohmann::json::parse(bench::toJson(r));
         emitBenchReport(report, *common);

@@ -37,27 +37,27 @@ at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
 
 // One optimiser step as the trainer takes it (trainer.cpp), loss value returned. With a counter,
 // its phases are closed as they end.
-double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, OpCounter* counter = nullptr) {
+double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
     at::Tensor scores = issueForward(rig, /*training=*/true, forwardHostMs);
-    if (counter) counter->endPhase("forward");
+    if (phases) phases->endPhase("forward");
     at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
     loss.backward();
-    if (counter) counter->endPhase("loss+backward");
+    if (phases) phases->endPhase("loss+backward");
     rig.optimizer().step(1.0);
     rig.optimizer().zeroGrad();
     const double value = loss.item<double>();  // the trainer's NaN check, once the step is queued
-    if (counter) counter->endPhase("optimizer");
+    if (phases) phases->endPhase("optimizer");
     if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
     return value;
 }
 
 // Eval-mode scores copied to the host as the evaluator keeps them; returns mean |score|.
-double scoreStep(LlmStepRig& rig, double* forwardHostMs = nullptr, OpCounter* counter = nullptr) {
+double scoreStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
     torch::NoGradGuard noGrad;
     at::Tensor scores = issueForward(rig, /*training=*/false, forwardHostMs);
-    if (counter) counter->endPhase("forward");
+    if (phases) phases->endPhase("forward");
     const double meanAbs = scores.to(at::kCPU, at::kDouble).abs().mean().item<double>();
-    if (counter) counter->endPhase("copy to host");
+    if (phases) phases->endPhase("copy to host");
     return meanAbs;
 }
 
@@ -67,6 +67,21 @@ OpCounts countedStep(Step&& step) {
     OpCounter counter;
     step(&counter);
     return counter.counts();
+}
+
+// o.phaseSteps more steps of each method, A,B,A,B, with device-synchronised phase times.
+template <typename Step>
+void timePhasesInterleaved(const LlmBenchOptions& o, const at::Device& device, LlmBenchResult& baseline,
+                           LlmBenchResult& graph, Step&& step) {
+    PhaseTimer baselinePhases(device), graphPhases(device);
+    for (int s = 0; s < o.phaseSteps; ++s) {
+        baselinePhases.startStep();
+        step(false, &baselinePhases);
+        graphPhases.startStep();
+        step(true, &graphPhases);
+    }
+    baseline.phaseMs = baselinePhases.medians();
+    graph.phaseMs = graphPhases.medians();
 }
 
 template <typename Step>
@@ -159,6 +174,11 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"machine", machineJson(r.machine)}};
     // Measured by bench train / score only (bench overhead times whole steps).
     if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
+    if (!r.phaseMs.empty()) {
+        nlohmann::json phases = nlohmann::json::array();
+        for (const auto& [name, ms] : r.phaseMs) phases.push_back({name, ms});
+        j["phase_ms"] = std::move(phases);
+    }
     if (r.ops.total > 0) {
         nlohmann::json phases = nlohmann::json::object();
         for (const auto& [name, n] : r.ops.phases) phases[name] = n;
@@ -203,6 +223,12 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
     }
     r.forwardHost = summarize(std::move(forwardHost));
     r.ops = countedStep([&](OpCounter* counter) { step(rig, r, o.warmup + o.steps, nullptr, counter); });
+    PhaseTimer phases(device);
+    for (int s = 0; s < o.phaseSteps; ++s) {
+        phases.startStep();
+        step(rig, r, o.warmup + o.steps + 1 + s, nullptr, &phases);
+    }
+    r.phaseMs = phases.medians();
     finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
     return r;
 }
@@ -211,8 +237,8 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
 
 LlmBenchResult benchTrain(const LlmBenchOptions& o) {
     return benchSteps("train", o, [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs,
-                                     OpCounter* counter) {
-        const double loss = trainStep(rig, forwardHostMs, counter);
+                                     PhaseObserver* phases) {
+        const double loss = trainStep(rig, forwardHostMs, phases);
         if (index == 0) r.firstLoss = loss;
         r.lastLoss = loss;
     });
@@ -220,75 +246,81 @@ LlmBenchResult benchTrain(const LlmBenchOptions& o) {
 
 LlmBenchResult benchScore(const LlmBenchOptions& o) {
     return benchSteps("score", o, [](LlmStepRig& rig, LlmBenchResult& r, int, double* forwardHostMs,
-                                     OpCounter* counter) {
-        r.meanAbsScore = scoreStep(rig, forwardHostMs, counter);
+                                     PhaseObserver* phases) {
+        r.meanAbsScore = scoreStep(rig, forwardHostMs, phases);
     });
 }
 
 OverheadResult benchOverhead(const LlmBenchOptions& o) {
     // One backbone for both, so the comparison sees the same weights, memory and caches.
     LlamaModel backbone = detail::loadBenchBackbone(o);
-    LlmStepRig lora(BenchMethod::LoraOnly, backbone, o);
+    const BenchMethod baselineMethod = detail::parseMethod(o.baseline);
+    if (baselineMethod == BenchMethod::GraphLora) failInput("bench overhead: the baseline must be another method than graphlora");
+    LlmStepRig base(baselineMethod, backbone, o);
     LlmStepRig graph(BenchMethod::GraphLora, backbone, o);
     const at::Device device = backbone->device();
     std::string peakSource;
     const double peak = resolvePeak(o, device, peakSource);
 
     OverheadResult out;
-    out.loraTrain = describe("train", lora, o);
+    out.baselineTrain = describe("train", base, o);
     out.graphTrain = describe("train", graph, o);
-    out.loraScore = describe("score", lora, o);
+    out.baselineScore = describe("score", base, o);
     out.graphScore = describe("score", graph, o);
-    std::vector<double> loraMs, graphMs;
-    double loraLoss = 0, graphLoss = 0;
+    std::vector<double> baselineMs, graphMs;
+    double baselineLoss = 0, graphLoss = 0;
     for (int s = 0; s < o.warmup + o.steps; ++s) {  // A, B, A, B, … so drift hits both
-        const double a = timedMs(device, [&] { loraLoss = trainStep(lora); });
+        const double a = timedMs(device, [&] { baselineLoss = trainStep(base); });
         const double b = timedMs(device, [&] { graphLoss = trainStep(graph); });
         if (s == 0) {
-            out.loraTrain.firstLoss = loraLoss;
+            out.baselineTrain.firstLoss = baselineLoss;
             out.graphTrain.firstLoss = graphLoss;
         }
         if (s >= o.warmup) {
-            loraMs.push_back(a);
+            baselineMs.push_back(a);
             graphMs.push_back(b);
         }
     }
-    out.loraTrain.lastLoss = loraLoss;
+    out.baselineTrain.lastLoss = baselineLoss;
     out.graphTrain.lastLoss = graphLoss;
-    out.loraTrain.ops = countedStep([&](OpCounter* counter) { trainStep(lora, nullptr, counter); });
+    out.baselineTrain.ops = countedStep([&](OpCounter* counter) { trainStep(base, nullptr, counter); });
     out.graphTrain.ops = countedStep([&](OpCounter* counter) { trainStep(graph, nullptr, counter); });
-    finish(out.loraTrain, std::move(loraMs), peak, peakSource, device);
+    timePhasesInterleaved(o, device, out.baselineTrain, out.graphTrain,
+                          [&](bool graphSide, PhaseObserver* phases) { trainStep(graphSide ? graph : base, nullptr, phases); });
+    finish(out.baselineTrain, std::move(baselineMs), peak, peakSource, device);
     finish(out.graphTrain, std::move(graphMs), peak, peakSource, device);
 
-    loraMs.clear();
+    baselineMs.clear();
     graphMs.clear();
     for (int s = 0; s < o.warmup + o.steps; ++s) {
-        const double a = timedMs(device, [&] { out.loraScore.meanAbsScore = scoreStep(lora); });
+        const double a = timedMs(device, [&] { out.baselineScore.meanAbsScore = scoreStep(base); });
         const double b = timedMs(device, [&] { out.graphScore.meanAbsScore = scoreStep(graph); });
         if (s >= o.warmup) {
-            loraMs.push_back(a);
+            baselineMs.push_back(a);
             graphMs.push_back(b);
         }
     }
-    out.loraScore.ops = countedStep([&](OpCounter* counter) { scoreStep(lora, nullptr, counter); });
+    out.baselineScore.ops = countedStep([&](OpCounter* counter) { scoreStep(base, nullptr, counter); });
     out.graphScore.ops = countedStep([&](OpCounter* counter) { scoreStep(graph, nullptr, counter); });
+    timePhasesInterleaved(o, device, out.baselineScore, out.graphScore,
+                          [&](bool graphSide, PhaseObserver* phases) { scoreStep(graphSide ? graph : base, nullptr, phases); });
     const double peakAfter = refreshPeak(o, device, peak);
-    finish(out.loraScore, std::move(loraMs), peakAfter, peakSource, device);
+    finish(out.baselineScore, std::move(baselineMs), peakAfter, peakSource, device);
     finish(out.graphScore, std::move(graphMs), peakAfter, peakSource, device);
-    out.loraTrain.peakFlops = out.graphTrain.peakFlops = peakAfter;
-    for (auto* r : {&out.loraTrain, &out.graphTrain}) r->mfu = r->achievedFlops / peakAfter;
-    out.trainRatio = out.graphTrain.step.medianMs / out.loraTrain.step.medianMs;
-    out.scoreRatio = out.graphScore.step.medianMs / out.loraScore.step.medianMs;
+    out.baselineTrain.peakFlops = out.graphTrain.peakFlops = peakAfter;
+    for (auto* r : {&out.baselineTrain, &out.graphTrain}) r->mfu = r->achievedFlops / peakAfter;
+    out.trainRatio = out.graphTrain.step.medianMs / out.baselineTrain.step.medianMs;
+    out.scoreRatio = out.graphScore.step.medianMs / out.baselineScore.step.medianMs;
     return out;
 }
 
 std::string toJson(const LlmBenchResult& result) { return resultJson(result).dump(); }
 
-// Operators the graph path adds (positive) or removes (negative), by name, largest first.
-nlohmann::json extraOps(const OpCounts& lora, const OpCounts& graph) {
+// Operators GraphLoRA adds (positive) or removes (negative) over the baseline, by name, largest first.
+nlohmann::json extraOps(const OpCounts& baseline, const OpCounts& graph) {
     std::vector<std::pair<std::string, std::int64_t>> diff;
     std::map<std::string, std::int64_t> all = graph.byName;
-    for (const auto& [name, n] : lora.byName) all[name] -= n;
+    for (const auto& [name, n] : baseline.byName) all[name] -= n;
     for (const auto& [name, n] : all)
         if (n != 0) diff.emplace_back(name, n);
     std::stable_sort(diff.begin(), diff.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
@@ -299,15 +331,16 @@ nlohmann::json extraOps(const OpCounts& lora, const OpCounts& graph) {
 
 std::string toJson(const OverheadResult& r) {
     nlohmann::json j = {{"benchmark", "overhead"},
-                        {"model", r.loraTrain.model},
-                        {"batch", r.loraTrain.batch},
-                        {"seq_len", r.loraTrain.seqLen},
+                        {"model", r.baselineTrain.model},
+                        {"batch", r.baselineTrain.batch},
+                        {"seq_len", r.baselineTrain.seqLen},
                         {"train_ratio", r.trainRatio},
                         {"score_ratio", r.scoreRatio},
-                        {"lora_only", {{"train", resultJson(r.loraTrain)}, {"score", resultJson(r.loraScore)}}},
+                        {"baseline_method", r.baselineTrain.method},
+                        {"baseline", {{"train", resultJson(r.baselineTrain)}, {"score", resultJson(r.baselineScore)}}},
                         {"graphlora", {{"train", resultJson(r.graphTrain)}, {"score", resultJson(r.graphScore)}}},
-                        {"graph_path_ops", {{"train", extraOps(r.loraTrain.ops, r.graphTrain.ops)},
-                                            {"score", extraOps(r.loraScore.ops, r.graphScore.ops)}}}};
+                        {"graph_path_ops", {{"train", extraOps(r.baselineTrain.ops, r.graphTrain.ops)},
+                                            {"score", extraOps(r.baselineScore.ops, r.graphScore.ops)}}}};
     return j.dump();
 }
 

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "bench/step_phases.h"
+
 namespace glr::bench {
 
 struct OpCounts {
@@ -22,15 +24,15 @@ struct OpCounts {
 
 // Only one counter may be active at a time (a second throws). Counting slows the step, so time
 // steps without one.
-class OpCounter {
+class OpCounter final : public PhaseObserver {
 public:
     OpCounter();
-    ~OpCounter();
+    ~OpCounter() override;
     OpCounter(const OpCounter&) = delete;
     OpCounter& operator=(const OpCounter&) = delete;
 
     // Closes a phase: the operators since the previous call (or since construction) are its count.
-    void endPhase(const std::string& name);
+    void endPhase(const std::string& name) override;
     OpCounts counts() const;  // so far
 
 private:

@@ -20,41 +20,51 @@ AdamOptimizer::AdamOptimizer(std::vector<ParamGroup> groups, double beta1, doubl
     }
 }
 
-// One group at a time through the _foreach ops: on a GPU each is one multi-tensor launch instead
-// of one per parameter (a 7B model's LoRA alone has 128 tensors), so the step's host time stays
-// below the device's. On the CPU they run the same per-tensor operations in the same order.
+// Every group in one pass of _foreach ops, the per-group learning rates and decay factors as
+// per-tensor scalar lists: on a GPU each op is one multi-tensor launch for all parameters (a 7B
+// model's LoRA alone has 128 tensors; GraphLoRA adds the MF, encoder and P groups), so the step
+// costs the same few launches whatever the number of groups. On the CPU the same per-tensor
+// operations run in the same order, so results do not depend on how parameters are grouped.
 void AdamOptimizer::step(double lrScale) {
     at::NoGradGuard noGrad;
     ++step_;
     const double bias1 = 1.0 - std::pow(beta1_, double(step_));
     const double bias2 = 1.0 - std::pow(beta2_, double(step_));
+    std::vector<at::Tensor> params, grads, m, v, decayed;
+    std::vector<at::Scalar> stepSizes, decayFactors;
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
         const auto& g = groups_[gi];
         const double lr = g.lr * lrScale;
-        std::vector<at::Tensor> params, grads, m, v;
+        std::vector<at::Tensor> groupParams, groupGrads;
         for (std::size_t pi = 0; pi < g.params.size(); ++pi) {
             const at::Tensor& grad = g.params[pi].grad();
             if (!grad.defined()) continue;
-            params.push_back(g.params[pi]);
-            grads.push_back(grad);
+            groupParams.push_back(g.params[pi]);
+            groupGrads.push_back(grad);
             m.push_back(expAvg_[gi][pi]);
             v.push_back(expAvgSq_[gi][pi]);
+            stepSizes.emplace_back(-lr / bias1);
         }
-        if (params.empty()) continue;
-        if (g.decoupledWeightDecay) {
-            if (g.weightDecay != 0) at::_foreach_mul_(params, 1.0 - lr * g.weightDecay);
+        if (groupParams.empty()) continue;
+        if (g.decoupledWeightDecay && g.weightDecay != 0) {
+            decayed.insert(decayed.end(), groupParams.begin(), groupParams.end());
+            decayFactors.insert(decayFactors.end(), groupParams.size(), at::Scalar(1.0 - lr * g.weightDecay));
         } else if (g.weightDecay != 0) {
-            grads = at::_foreach_add(grads, params, g.weightDecay);
+            groupGrads = at::_foreach_add(groupGrads, groupParams, g.weightDecay);  // Adam's L2: g + wd·θ
         }
-        at::_foreach_mul_(m, beta1_);
-        at::_foreach_add_(m, grads, 1.0 - beta1_);
-        at::_foreach_mul_(v, beta2_);
-        at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2_);
-        std::vector<at::Tensor> denom = at::_foreach_div(v, bias2);
-        at::_foreach_sqrt_(denom);
-        at::_foreach_add_(denom, eps_);
-        at::_foreach_addcdiv_(params, m, denom, -lr / bias1);
+        params.insert(params.end(), groupParams.begin(), groupParams.end());
+        grads.insert(grads.end(), groupGrads.begin(), groupGrads.end());
     }
+    if (params.empty()) return;
+    if (!decayed.empty()) at::_foreach_mul_(decayed, decayFactors);  // AdamW: θ ← (1 − lr·wd)·θ
+    at::_foreach_mul_(m, beta1_);
+    at::_foreach_add_(m, grads, 1.0 - beta1_);
+    at::_foreach_mul_(v, beta2_);
+    at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2_);
+    std::vector<at::Tensor> denom = at::_foreach_div(v, bias2);
+    at::_foreach_sqrt_(denom);
+    at::_foreach_add_(denom, eps_);
+    at::_foreach_addcdiv_(params, m, denom, stepSizes);
 }
 
 void AdamOptimizer::zeroGrad() {

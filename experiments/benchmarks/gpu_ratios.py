@@ -44,9 +44,11 @@ def main():
               f" {j['mfu']:6.3f} {j['peak_memory_mib']:8.0f} {pt} {ratio:>6}")
     for j in ours:
         if j.get("benchmark") == "overhead":
-            lt, gt = j["lora_only"]["train"], j["graphlora"]["train"]
-            ls, gs = j["lora_only"]["score"], j["graphlora"]["score"]
-            print(f"overhead {j['model']} B={j['batch']} T={j['seq_len']}: train {gt['step_ms']['median']:.2f} / "
+            base = j.get("baseline", j.get("lora_only"))  # "lora_only" in reports before 2026-11-27
+            lt, gt = base["train"], j["graphlora"]["train"]
+            ls, gs = base["score"], j["graphlora"]["score"]
+            against = j.get("baseline_method", "lora-only")
+            print(f"overhead {j['model']} vs {against} B={j['batch']} T={j['seq_len']}: train {gt['step_ms']['median']:.2f} / "
                   f"{lt['step_ms']['median']:.2f} ms = {j['train_ratio']:.4f}, score {gs['step_ms']['median']:.2f} / "
                   f"{ls['step_ms']['median']:.2f} ms = {j['score_ratio']:.4f}")
     for j in ours:

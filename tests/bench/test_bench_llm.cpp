@@ -47,6 +47,7 @@ LlmBenchOptions tinyOptions(const std::string& method) {
     o.gnnDim = 16;
     o.gnnLayers = 2;
     o.peakFlops = 1e11;  // given, so the test does not measure the machine
+    o.phaseSteps = 1;
     return o;
 }
 
@@ -70,6 +71,12 @@ void checkCommon(const LlmBenchResult& r, const LlmBenchOptions& o) {
     QVERIFY(r.mfu > 0);
     QVERIFY(r.peakMemoryBytes > 0);
     QVERIFY(!toJson(r).empty());
+    // The timed phases are the counted phases, in the same order.
+    QCOMPARE(r.phaseMs.size(), r.ops.phases.size());
+    for (std::size_t k = 0; k < r.phaseMs.size(); ++k) {
+        QCOMPARE(r.phaseMs[k].first, r.ops.phases[k].first);
+        QVERIFY(r.phaseMs[k].second >= 0 && std::isfinite(r.phaseMs[k].second));
+    }
 }
 
 }  // namespace
@@ -156,11 +163,11 @@ private slots:
         LlmBenchOptions o = tinyOptions("graphlora");
         o.steps = 2;
         const OverheadResult r = benchOverhead(o);
-        QCOMPARE(r.loraTrain.method, std::string("lora-only"));
+        QCOMPARE(r.baselineTrain.method, std::string("lora-only"));
         QCOMPARE(r.graphTrain.method, std::string("graphlora"));
-        QCOMPARE(r.loraScore.step.count, 2);
-        QVERIFY(std::abs(r.trainRatio - r.graphTrain.step.medianMs / r.loraTrain.step.medianMs) < 1e-12);
-        QVERIFY(std::abs(r.scoreRatio - r.graphScore.step.medianMs / r.loraScore.step.medianMs) < 1e-12);
+        QCOMPARE(r.baselineScore.step.count, 2);
+        QVERIFY(std::abs(r.trainRatio - r.graphTrain.step.medianMs / r.baselineTrain.step.medianMs) < 1e-12);
+        QVERIFY(std::abs(r.scoreRatio - r.graphScore.step.medianMs / r.baselineScore.step.medianMs) < 1e-12);
         QVERIFY(r.trainRatio > 0 && r.scoreRatio > 0);
         QVERIFY(toJson(r).find("\"train_ratio\"") != std::string::npos);
         // Counted operators: the NGCF encoder's LeakyReLU (one per layer, o.gnnLayers = 2) is the
@@ -169,13 +176,17 @@ private slots:
             auto it = c.byName.find(name);
             return it == c.byName.end() ? std::int64_t(0) : it->second;
         };
-        QCOMPARE(count(r.loraTrain.ops, "aten::leaky_relu"), std::int64_t(0));
+        QCOMPARE(count(r.baselineTrain.ops, "aten::leaky_relu"), std::int64_t(0));
         QCOMPARE(count(r.graphTrain.ops, "aten::leaky_relu"), std::int64_t(2));
         QCOMPARE(count(r.graphTrain.ops, "LeakyReluBackward0"), std::int64_t(2));
         QCOMPARE(count(r.graphScore.ops, "aten::leaky_relu"), std::int64_t(2));
-        QCOMPARE(r.loraScore.ops.backwardNodes, std::int64_t(0));
-        QVERIFY(r.loraTrain.ops.backwardNodes > 0);
-        QVERIFY(r.graphTrain.ops.total > r.loraTrain.ops.total);
+        // One optimiser pass over all groups: the MF, encoder and P groups add no _foreach call
+        // (on a GPU, each is one multi-tensor launch).
+        QCOMPARE(count(r.baselineTrain.ops, "aten::_foreach_addcdiv_"), std::int64_t(1));
+        QCOMPARE(count(r.graphTrain.ops, "aten::_foreach_addcdiv_"), std::int64_t(1));
+        QCOMPARE(r.baselineScore.ops.backwardNodes, std::int64_t(0));
+        QVERIFY(r.baselineTrain.ops.backwardNodes > 0);
+        QVERIFY(r.graphTrain.ops.total > r.baselineTrain.ops.total);
         // The phases partition the step: forward, loss+backward, optimizer.
         QCOMPARE(r.graphTrain.ops.phases.size(), std::size_t(3));
         std::int64_t sum = 0;
@@ -183,6 +194,32 @@ private slots:
         QCOMPARE(sum, r.graphTrain.ops.total);
         QCOMPARE(r.graphScore.ops.phases.front().first, std::string("forward"));
         QVERIFY(toJson(r).find("\"graph_path_ops\"") != std::string::npos);
+        // Phase times for both, named as the counted phases.
+        for (const LlmBenchResult* x : {&r.baselineTrain, &r.graphTrain, &r.baselineScore, &r.graphScore}) {
+            QCOMPARE(x->phaseMs.size(), x->ops.phases.size());
+            QCOMPARE(x->phaseMs.front().first, std::string("forward"));
+        }
+        QVERIFY(toJson(r).find("\"phase_ms\"") != std::string::npos);
+    }
+
+    // Against CoLLM, which trains the MF table too, GraphLoRA differs by the graph path alone:
+    // the encoder and P are its only extra trainable parameters, the LeakyReLUs its only extra
+    // activations.
+    void overheadAgainstAnotherBaseline() {
+        LlmBenchOptions o = tinyOptions("graphlora");
+        o.baseline = "collm";
+        o.phaseSteps = 0;
+        const OverheadResult r = benchOverhead(o);
+        QCOMPARE(r.baselineTrain.method, std::string("collm"));
+        QCOMPARE(r.graphScore.method, std::string("graphlora"));
+        QVERIFY(r.baselineTrain.phaseMs.empty());
+        // NGCF 2 × (W1, W2: 16·16 + 16) and P: Linear(16 + 2·16 → 8) (NGCF concatenates its
+        // input and every layer's output)
+        QCOMPARE(r.graphTrain.trainableParameters - r.baselineTrain.trainableParameters,
+                 std::int64_t(2 * 2 * (16 * 16 + 16) + (48 * 8 + 8)));
+        QVERIFY(toJson(r).find("\"baseline_method\":\"collm\"") != std::string::npos);
+        o.baseline = "graphlora";
+        QVERIFY_EXCEPTION_THROWN(benchOverhead(o), glr::InputError);
     }
 
     void operatorCounter() {
