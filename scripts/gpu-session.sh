@@ -12,8 +12,8 @@
 # Needs .gpu/ beside the sources, made on the Debian machine by scripts/prepare-gpu-carry.sh.
 # Environment: SHAPES (default "llama-1.1b llama-7b"), BATCH (32), SEQ_LEN (256), STEPS (10),
 # WARMUP (3), JOBS (build parallelism, default nproc), EXTRAS (1: also a masked-attention step and
-# the GEMM table), OVERHEAD_VARIANTS (full-graph, lightgcn: bench overhead variants on
-# llama-1.1b), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn), UNFUSED
+# the GEMM table), OVERHEAD_VARIANTS (collm, identity, lightgcn, full-graph, inject-0: bench
+# overhead variants on llama-1.1b, written to variants.jsonl), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn), UNFUSED
 # (1: also bench train/score with the fused kernels off; default 1), RESUME_CHECK (1: a
 # SIGTERM-interrupted trainer run resumed on CUDA against an uninterrupted one; default 1).
 set -u
@@ -111,37 +111,50 @@ for shape in $SHAPES; do
     stamp "overhead $shape"
 done
 # What the graph path launches on CUDA: operators it adds per phase, and the largest additions
-# by name, leaving out views (they launch nothing).
-python3 - "$out/ours.jsonl" <<'PY' | tee "$out/graph_path_ops.txt" || echo "graph path operator summary failed"
+# by name, leaving out views (they launch nothing); and where its time goes, phase by phase (each
+# phase end synchronised, so the phases cannot overlap as they do in the timed steps).
+summarise_overhead() {
+python3 - "$@" <<'PY'
 import json, sys
 views = {"aten::as_strided", "aten::view", "aten::t", "aten::transpose", "aten::select", "aten::slice",
          "aten::narrow", "aten::expand", "aten::reshape", "aten::_reshape_alias", "aten::detach", "detach",
          "aten::resolve_conj", "aten::empty", "aten::empty_strided", "aten::expand_as", "aten::contiguous"}
+label = sys.argv[2] if len(sys.argv) > 2 else ""
 for line in open(sys.argv[1]):
     j = json.loads(line)
     if j.get("benchmark") != "overhead" or "graph_path_ops" not in j:
         continue
+    base = j.get("baseline", j.get("lora_only"))
     for mode in ("train", "score"):
-        a = j["baseline"][mode]["ops_per_step"]; b = j["graphlora"][mode]["ops_per_step"]
+        a = base[mode]["ops_per_step"]; b = j["graphlora"][mode]["ops_per_step"]
         phases = ", ".join(f"{k} {b['phases'][k] - a['phases'].get(k, 0):+d}" for k in b["phases"])
         top = [f"{n} {c:+d}" for n, c in j["graph_path_ops"][mode] if n not in views][:15]
-        print(f"{j['model']} {mode}: ratio {j[mode + '_ratio']:.4f}; operators {a['total']} -> {b['total']} ({phases})")
+        print(f"{label}{j['model']} {mode} vs {j.get('baseline_method', 'lora-only')}: ratio {j[mode + '_ratio']:.4f}; "
+              f"operators {a['total']} -> {b['total']} ({phases})")
+        pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])
+        if pb:
+            print("   phase ms: " + ", ".join(f"{k} {pa.get(k, 0):.2f} -> {v:.2f}" for k, v in pb))
         print("   " + ", ".join(top))
 PY
-# Where the graph path's cost goes: full-graph propagation instead of the host-built 1-hop
-# subgraph, and a weight-free encoder (LightGCN) instead of NGCF.
+}
+summarise_overhead "$out/ours.jsonl" | tee "$out/graph_path_ops.txt" || echo "graph path operator summary failed"
+# Where the graph path's cost goes: against CoLLM (MF trained as well, so only the graph path
+# differs), a weight-free encoder (LightGCN) or none (identity) instead of NGCF, full-graph
+# propagation instead of the host-built 1-hop subgraph, injection at the bottom layer.
+variant_common=(--device cuda --dtype bfloat16 --seq-len "$T" --steps "$STEPS" --warmup "$WARMUP" --json --out "$out/variants.jsonl")
 for variant in ${OVERHEAD_VARIANTS:-}; do
     case $variant in
+        collm) flags=(--baseline collm) ;;
+        identity) flags=(--gnn identity) ;;
         full-graph) flags=(--full-graph) ;;
         lightgcn) flags=(--gnn lightgcn) ;;
         inject-0) flags=(--inject-layer 0) ;;
         *) flags=() ;;
     esac
-    timeout 120 $G bench overhead --model llama-1.1b --batch "$B" "${flags[@]}" "${common[@]}" |
-        python3 -c 'import json, sys; j = json.loads(sys.stdin.read().strip().splitlines()[-1]); print(sys.argv[1], "train", round(j["train_ratio"], 4), "score", round(j["score_ratio"], 4))' "$variant" ||
-        echo "overhead variant $variant failed"
+    timeout 120 $G bench overhead --model llama-1.1b --batch "$B" "${flags[@]}" "${variant_common[@]}" >/dev/null || echo "overhead variant $variant failed"
     stamp "overhead llama-1.1b $variant"
 done
+[[ -s "$out/variants.jsonl" ]] && summarise_overhead "$out/variants.jsonl" "variant " | tee -a "$out/graph_path_ops.txt"
 if [[ "${EXTRAS:-1}" == 1 ]]; then
 # The cost of a padded batch (masked attention instead of the fused causal kernel).
 timeout 150 $G bench train --model llama-7b --method tallrec --batch "$B" --mask "${common[@]}" >/dev/null || echo "masked train failed"

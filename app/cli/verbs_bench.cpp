@@ -47,7 +47,7 @@ void addCommonOptions(CLI::App* cmd, const std::shared_ptr<CommonBenchOptions>& 
         ->capture_default_str()->check(CLI::Range(0, 4096));
 }
 
-void startBench(const CommonBenchOptions& common) { compat::useAllCores(common.threads); }
+void startBench(const CommonBenchOptions& common) { compat::prepareComputeThreads(common.threads); }
 
 void emitBenchReport(const BenchReport& report, const CommonBenchOptions& common) {
     if (!common.jsonOnly) {
@@ -107,9 +107,10 @@ std::string phaseTimes(const bench::LlmBenchResult& r, const bench::LlmBenchResu
 }
 
 std::string machineLine(const bench::MachineInfo& m) {
-    return fmt::format("{}, {} logical CPUs, {} threads, load {:.2f}, LibTorch {}, OpenBLAS kernels {}", m.cpuModel,
-                       m.logicalCpus, m.threads, m.loadAverage1, m.torchVersion,
-                       m.blasCoreType.empty() ? std::string("(its own choice)") : m.blasCoreType);
+    return fmt::format("{}, {} logical CPUs, {} threads, load {:.2f}, LibTorch {}, OpenBLAS kernels {}, denormals {}",
+                       m.cpuModel, m.logicalCpus, m.threads, m.loadAverage1, m.torchVersion,
+                       m.blasCoreType.empty() ? std::string("(its own choice)") : m.blasCoreType,
+                       m.denormalsFlushed ? "flushed to zero" : "kept");
 }
 
 // ---- bench data -------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ at::Tensor requireTensor(std::map<std::string, at::Tensor>& tensors, const std::
 
 void runLogits(const ModelArgs& args, const std::string& adapter, const std::string& inject, const std::string& inputPath,
                const std::string& outputPath) {
-    compat::useAllCores();
+    compat::prepareComputeThreads();
     auto model = openModel(args);
     model->eval();
     if (!adapter.empty()) loadAdapter(*model, adapter);
@@ -99,7 +99,7 @@ void runLogits(const ModelArgs& args, const std::string& adapter, const std::str
 }
 
 void runGenerate(const ModelArgs& args, std::string tokenizerPath, const std::string& prompt, int maxNewTokens) {
-    compat::useAllCores();
+    compat::prepareComputeThreads();
     const bool randomWeights = args.model.rfind("random:", 0) == 0;
     std::unique_ptr<Tokenizer> tokenizer;
     if (tokenizerPath.empty() && randomWeights) {

@@ -119,8 +119,8 @@ struct RunArgs {
 };
 
 RunOutcome runOne(const RunArgs& args) {
-    compat::useAllCores(args.threads);
     RunRequest request;
+    request.threads = args.threads;
     request.configPath = args.config;
     request.overrides = args.overrides;
     request.storePath = args.db.empty() ? store::defaultStorePath() : args.db;

@@ -57,12 +57,14 @@ MachineInfo machineInfo() {
     if (loadavg >> load) info.loadAverage1 = load;
     info.torchVersion = compat::torchVersion();
     if (const char* coreType = std::getenv("OPENBLAS_CORETYPE")) info.blasCoreType = coreType;
+    info.denormalsFlushed = compat::denormalsFlushed();
     return info;
 }
 
 nlohmann::json machineJson(const MachineInfo& m) {
     return {{"cpu", m.cpuModel},           {"logical_cpus", m.logicalCpus},  {"threads", m.threads},
-            {"load_average_1m", m.loadAverage1}, {"torch", m.torchVersion}, {"openblas_coretype", m.blasCoreType}};
+            {"load_average_1m", m.loadAverage1}, {"torch", m.torchVersion}, {"openblas_coretype", m.blasCoreType},
+            {"denormals", m.denormalsFlushed ? "flushed" : "kept"}};
 }
 
 }  // namespace glr::bench

@@ -33,9 +33,10 @@ struct MachineInfo {
     double loadAverage1 = -1; // /proc/loadavg, 1-minute (the machine may be shared)
     std::string torchVersion;
     std::string blasCoreType; // OPENBLAS_CORETYPE ("" = OpenBLAS's own choice; util/process.h)
+    bool denormalsFlushed = false;  // FTZ/DAZ on the benchmarking thread (model/compat.h)
 };
 MachineInfo machineInfo();
-// {"cpu", "logical_cpus", "threads", "load_average_1m", "torch", "openblas_coretype"}
+// {"cpu", "logical_cpus", "threads", "load_average_1m", "torch", "openblas_coretype", "denormals"}
 nlohmann::json machineJson(const MachineInfo& machine);
 
 }  // namespace glr::bench

@@ -4,8 +4,14 @@
 
 #include <ATen/Parallel.h>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
+
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <thread>
 
 namespace glr::compat {
@@ -82,9 +88,28 @@ at::Tensor fusedRmsNorm(const at::Tensor& x, const at::Tensor& weight, double ep
     return at::Tensor();
 }
 
-void useAllCores(int threads) {
+bool prepareComputeThreads(int threads) {
     if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
     if (threads > 0) at::set_num_threads(threads);
+    const char* denormals = std::getenv("GRAPHLORA_DENORMALS");
+    const bool flush = !(denormals && std::string(denormals) == "keep");
+    // FTZ/DAZ are per-thread state: set here, then on each pool thread (one index each; threads
+    // the pool creates later inherit it from this one).
+    bool ok = at::globalContext().setFlushDenormal(flush);
+    at::parallel_for(0, at::get_num_threads(), 1, [flush](std::int64_t, std::int64_t) {
+        at::globalContext().setFlushDenormal(flush);
+    });
+    return ok && flush;
+}
+
+bool denormalsFlushed() {
+#if defined(__x86_64__) || defined(_M_X64)
+    constexpr unsigned kFlushToZero = 0x8000, kDenormalsAreZero = 0x0040;
+    const unsigned csr = _mm_getcsr();
+    return (csr & kFlushToZero) && (csr & kDenormalsAreZero);
+#else
+    return false;
+#endif
 }
 
 }  // namespace glr::compat

@@ -31,8 +31,18 @@ at::Tensor scaledDotProductAttention(const at::Tensor& q, const at::Tensor& k, c
 // HF does). x [..., H], weight [H].
 at::Tensor fusedRmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps);
 
-// LibTorch starts with one intra-op thread on some builds; use every core unless told otherwise.
-void useAllCores(int threads = 0);
+// Every thread that runs a model calls this first (the CLI's verbs; a run, on whatever thread
+// runs it: the workbench trains on a worker thread, whose intra-op pool is its own):
+//  - LibTorch's intra-op threads: every core unless told (LibTorch 1.13 starts with one);
+//  - denormal floats flushed to zero (x86 FTZ/DAZ) on the calling thread and its intra-op pool.
+//    A trained checkpoint's activations and gradients underflow into denormals, which the CPU
+//    handles in microcode: the real stories260K trained 2.9x slower without this, with the same
+//    losses to the printed digit (docs/benchmarks.md). Only magnitudes below 1.2e-38 change
+//    (to 0). GRAPHLORA_DENORMALS=keep keeps IEEE denormals.
+// Returns whether denormals are flushed (false where the CPU cannot, or when kept).
+bool prepareComputeThreads(int threads = 0);
+// Whether the calling thread flushes denormals (reads x86 MXCSR; false on other CPUs).
+bool denormalsFlushed();
 
 inline const char* torchVersion() { return TORCH_VERSION; }
 

@@ -63,6 +63,7 @@ std::vector<store::ResultRow> evaluationResults(const SplitScores& scores,
 }  // namespace
 
 RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& progress) {
+    compat::prepareComputeThreads(request.threads);  // on the thread that runs it (CLI main, workbench worker)
     const std::string storePath = request.storePath.empty() ? store::defaultStorePath() : request.storePath;
     store::RunStore store(storePath);
     config::ExperimentConfig cfg;

@@ -43,6 +43,7 @@ struct RunRequest {
     std::optional<std::int64_t> sweepId;    // group the run into this sweep
     std::string sweepParamsJson;            // the varied parameters of this run within the sweep
     std::string artifactsDir;               // checkpoints; default: "<store dir>/artifacts/run-<id>"
+    int threads = 0;                        // intra-op threads of the run (0: every core)
 };
 
 struct RunOutcome {
