@@ -6,6 +6,10 @@ if(Torch_VERSION VERSION_GREATER_EQUAL 2.12 AND CMAKE_CXX_STANDARD LESS 20)
   set(CMAKE_CXX_STANDARD 20)
 endif()
 message(STATUS "LibTorch ${Torch_VERSION}, C++${CMAKE_CXX_STANDARD}")
+# LibTorch's at::parallel_for is a header template: only code compiled with OpenMP runs it on the
+# intra-op pool (without it our own parallel loops — the CPU attention, sparse propagation — run
+# on one thread). Debian's and the pip LibTorch both use GCC's libgomp, which this links.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Threads REQUIRED)

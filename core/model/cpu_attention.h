@@ -3,8 +3,10 @@
 //
 //   out = softmax(q kᵀ / sqrt(D) + mask) v      q [B,H,T,D], k/v [B,Hkv,S,D], mask [1|B,1,T,S]
 //
-// Rows of queries are processed in blocks whose score tile [rows, S] stays in cache; only the
-// output and one log-sum-exp per row are kept for the backward pass, which recomputes the tile.
+// Query rows are processed one at a time, their score row [S] in cache; only the output and one
+// log-sum-exp per row are kept for the backward pass, which recomputes the scores. Causal rows
+// visit only the keys they see. The loops run on raw buffers (cpu_attention_kernels.h): no ATen
+// operator per row or block, which at head dim 8 cost more than the arithmetic.
 // Eager attention instead writes and rereads the full [B,H,T,S] score tensor several times per
 // layer and direction, which dominates small-width models such as stories260K (head_dim 8,
 // ~430-token prompts). Grouped-query heads read their shared K/V in place.

@@ -9,6 +9,7 @@
 
 #include "model/compat.h"
 #include "model/cpu_attention.h"
+#include "model/cpu_attention_kernels.h"
 #include "model/llama.h"
 #include "model/loader.h"
 #include "model_test_util.h"
@@ -46,8 +47,11 @@ at::Tensor paddingMask(std::int64_t batch, std::int64_t tokens, std::int64_t key
 class TestAttention : public QObject {
     Q_OBJECT
 
+    // Float64 inputs, compared to 1e-10 (output) and 1e-9 (gradients); with `asFloat` the
+    // implementation runs in float32 (the row kernels' vectorised float path, its own exp) and is
+    // compared to 2e-6 and 1e-5.
     void compare(std::int64_t batch, std::int64_t heads, std::int64_t kvHeads, std::int64_t tokens, std::int64_t keys,
-                 std::int64_t dim, bool withMask, bool isCausal, bool blocked) {
+                 std::int64_t dim, bool withMask, bool isCausal, bool blocked, bool asFloat = false) {
         const QString what = QString("B%1 H%2/%3 T%4 S%5 D%6 mask %7 causal %8 blocked %9")
                                  .arg(batch).arg(heads).arg(kvHeads).arg(tokens).arg(keys).arg(dim)
                                  .arg(withMask).arg(isCausal).arg(blocked);
@@ -64,18 +68,25 @@ class TestAttention : public QObject {
         at::Tensor keep = withMask ? (mask > -1).any(-1, true) : at::ones({1, 1, 1, 1}, at::kBool);
         at::Tensor upstream = at::randn({batch, heads, tokens, dim}, at::kDouble) * keep;
 
-        at::Tensor out = blocked ? glr::blockedCpuAttention(q, k, v, mask, isCausal)
-                                 : glr::compat::scaledDotProductAttention(q, k, v, mask, isCausal);
-        auto grads = torch::autograd::grad({out}, {q, k, v}, {upstream});
+        auto run = [&](const at::Tensor& qq, const at::Tensor& kk, const at::Tensor& vv, const at::Tensor& m) {
+            return blocked ? glr::blockedCpuAttention(qq, kk, vv, m, isCausal)
+                           : glr::compat::scaledDotProductAttention(qq, kk, vv, m, isCausal);
+        };
+        at::Tensor out = asFloat ? run(q.to(at::kFloat), k.to(at::kFloat), v.to(at::kFloat),
+                                       withMask ? mask.to(at::kFloat) : mask)
+                                 : run(q, k, v, mask);
+        auto grads = torch::autograd::grad({out}, {q, k, v}, {asFloat ? upstream.to(at::kFloat) : upstream});
+        const double outTolerance = asFloat ? 2e-6 : 1e-10, gradTolerance = asFloat ? 1e-5 : 1e-9;
         at::Tensor ref = referenceAttention(q, k, v, mask, isCausal);
         auto refGrads = torch::autograd::grad({ref}, {q, k, v}, {upstream});
         QVERIFY2(out.isfinite().all().item<bool>(), qPrintable(what));
-        QVERIFY2(maskedRelativeError(out, ref, keep) < 1e-10, qPrintable(what + " output"));
+        const double outError = maskedRelativeError(out, ref, keep);
+        QVERIFY2(outError < outTolerance, qPrintable(what + " output: " + QString::number(outError)));
         const char* names[] = {"dq", "dk", "dv"};
         for (int i = 0; i < 3; ++i) {
             QVERIFY2(grads[i].isfinite().all().item<bool>(), qPrintable(what + names[i]));
             const double err = maskedRelativeError(grads[i], refGrads[i]);
-            QVERIFY2(err < 1e-9, qPrintable(what + " " + names[i] + ": " + QString::number(err)));
+            QVERIFY2(err < gradTolerance, qPrintable(what + " " + names[i] + ": " + QString::number(err)));
         }
     }
 
@@ -86,6 +97,28 @@ private slots:
         compare(1, 2, 1, 65, 65, 8, false, false, true);    // bidirectional
         compare(2, 4, 2, 40, 100, 8, true, true, true);     // T < S: after a KV cache
         compare(3, 8, 4, 1, 90, 8, true, false, true);      // one query row per sequence (scoring)
+    }
+
+    void blockedFloatMatchesReference() {
+        compare(2, 4, 2, 150, 150, 8, true, true, true, true);   // GQA, padding, causal
+        compare(1, 2, 1, 97, 97, 16, false, false, true, true);  // bidirectional, odd length
+        compare(2, 4, 2, 40, 100, 8, true, true, true, true);    // T < S
+    }
+
+    // The float kernels' exp against std::exp (in double) where softmax evaluates it, x ≤ 0:
+    // at most 2 ulp (2.4e-7 relative) down to −87, exactly 0 below.
+    void kernelExpIsAccurate() {
+        double worst = 0;
+        for (int i = 0; i <= 200000; ++i) {
+            const float x = -87.0f * float(i) / 200000.0f;
+            const double exact = std::exp(double(x));
+            worst = std::max(worst, std::abs(double(glr::attention_kernels::expFloat(x)) - exact) / exact);
+        }
+        qInfo("kernel exp: worst relative error %.3g on [-87, 0]", worst);
+        QVERIFY2(worst < 2.4e-7, qPrintable(QString::number(worst)));
+        QCOMPARE(glr::attention_kernels::expFloat(-88.0f), 0.0f);
+        QCOMPARE(glr::attention_kernels::expFloat(-1e9f), 0.0f);
+        QCOMPARE(glr::attention_kernels::expFloat(0.0f), 1.0f);
     }
 
     void compatMatchesReference() {
