@@ -23,6 +23,10 @@ struct ParamGroup {
     double weightDecay = 0;
 };
 
+// How AdamOptimizer::step updates: Auto = one pass per tensor on the CPU, multi-tensor _foreach
+// ops elsewhere; Foreach = the _foreach ops everywhere (what CUDA runs; tests compare the two).
+enum class AdamKernel { Auto, Foreach };
+
 class AdamOptimizer {
 public:
     explicit AdamOptimizer(std::vector<ParamGroup> groups, double beta1 = 0.9, double beta2 = 0.999,
@@ -38,6 +42,7 @@ public:
     void loadState(const std::map<std::string, at::Tensor>& state);
 
     const std::vector<ParamGroup>& groups() const { return groups_; }
+    void setKernel(AdamKernel kernel) { kernel_ = kernel; }
     std::int64_t parameterCount() const;
 
 private:
@@ -45,6 +50,7 @@ private:
     std::vector<std::vector<at::Tensor>> expAvg_, expAvgSq_;
     double beta1_, beta2_, eps_;
     std::int64_t step_ = 0;
+    AdamKernel kernel_ = AdamKernel::Auto;
 };
 
 // Linear warm-up then cosine (or linear, or constant) decay to zero at totalSteps.
