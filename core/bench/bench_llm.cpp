@@ -35,8 +35,8 @@ at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
     return scores;
 }
 
-// One optimiser step as the trainer takes it (trainer.cpp), loss value returned. With a counter,
-// its phases are closed as they end.
+// One optimiser step as the trainer takes it (trainer.cpp), loss value returned. With an
+// observer, each phase is announced as it ends.
 double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
     at::Tensor scores = issueForward(rig, /*training=*/true, forwardHostMs);
     if (phases) phases->endPhase("forward");

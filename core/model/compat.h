@@ -36,9 +36,10 @@ at::Tensor fusedRmsNorm(const at::Tensor& x, const at::Tensor& weight, double ep
 //  - LibTorch's intra-op threads: every core unless told (LibTorch 1.13 starts with one);
 //  - denormal floats flushed to zero (x86 FTZ/DAZ) on the calling thread and its intra-op pool.
 //    A trained checkpoint's activations and gradients underflow into denormals, which the CPU
-//    handles in microcode: the real stories260K trained 2.9x slower without this, with the same
-//    losses to the printed digit (docs/benchmarks.md). Only magnitudes below 1.2e-38 change
-//    (to 0). GRAPHLORA_DENORMALS=keep keeps IEEE denormals.
+//    handles in microcode: the real stories260K trained 2.7-3.0x slower without this, and still
+//    1.3-1.7x once the attention's own exp stopped producing them, with the same losses to the
+//    printed digit (docs/benchmarks.md). Only magnitudes below 1.2e-38 change (to 0).
+//    GRAPHLORA_DENORMALS=keep keeps IEEE denormals.
 // Returns whether denormals are flushed (false where the CPU cannot, or when kept).
 bool prepareComputeThreads(int threads = 0);
 // Whether the calling thread flushes denormals (reads x86 MXCSR; false on other CPUs).

@@ -38,8 +38,8 @@ struct ParamUpdate {
 bool fusedOnCpu(const ParamUpdate& u) {
     const at::ScalarType t = u.param.scalar_type();
     return u.param.device().is_cpu() && (t == at::kFloat || t == at::kDouble) && u.grad.scalar_type() == t &&
-           u.param.is_contiguous() && u.grad.is_contiguous() && u.grad.layout() == at::kStrided &&
-           u.expAvg.is_contiguous() && u.expAvgSq.is_contiguous();
+           u.grad.layout() == at::kStrided && u.param.is_contiguous() && u.grad.is_contiguous() &&
+           u.expAvg.is_contiguous() && u.expAvgSq.is_contiguous();  // layout first: sparse has no strides
 }
 
 // θ, m, v in one pass over memory, in parallel chunks (each element is independent, so the result
