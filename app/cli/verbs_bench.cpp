@@ -94,8 +94,9 @@ std::string phaseList(const std::vector<std::pair<std::string, T>>& phases,
     return out;
 }
 
-std::string phaseCounts(const bench::OpCounts& ops, const bench::OpCounts* baseline = nullptr) {
-    return phaseList(ops.phases, baseline ? &baseline->phases : nullptr, [](std::int64_t n, bool difference) {
+using PhaseCounts = std::vector<std::pair<std::string, std::int64_t>>;
+std::string phaseCounts(const PhaseCounts& counts, const PhaseCounts* baseline = nullptr) {
+    return phaseList(counts, baseline, [](std::int64_t n, bool difference) {
         return difference ? fmt::format("{:+}", n) : std::to_string(n);
     });
 }
@@ -208,8 +209,10 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     report.rows.emplace_back("peak memory", fmt::format("{:.1f} MiB ({})", double(r.peakMemoryBytes) / 1048576.0, r.peakMemoryKind));
     if (train) report.rows.emplace_back("loss first / last", fmt::format("{:.4f} / {:.4f}", r.firstLoss, r.lastLoss));
     else report.rows.emplace_back("mean |score|", fmt::format("{:.4f}", r.meanAbsScore));
-    if (r.ops.total > 0)
-        report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, phaseCounts(r.ops)));
+    if (r.ops.total > 0) {
+        report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, phaseCounts(r.ops.phases)));
+        report.rows.emplace_back("launches/step", fmt::format("{} ({})", r.ops.launches, phaseCounts(r.ops.launchPhases)));
+    }
     if (!r.phaseMs.empty())
         report.rows.emplace_back("phases (synchronised)", phaseTimes(r));
 }
@@ -274,12 +277,16 @@ void registerBenchOverhead(CLI::App& bench) {
         };
         phasesRow("train phases (synchronised)", r.baselineTrain, r.graphTrain);
         phasesRow("score phases (synchronised)", r.baselineScore, r.graphScore);
-        auto opsRow = [&](const char* label, const bench::OpCounts& a, const bench::OpCounts& b) {
-            report.rows.emplace_back(label, fmt::format("{} {}, graphlora {}  ->  {:+} ({})", base, a.total, b.total,
-                                                        b.total - a.total, phaseCounts(b, &a)));
+        auto countsRow = [&](const char* label, std::int64_t a, std::int64_t b, const PhaseCounts& aPhases,
+                             const PhaseCounts& bPhases) {
+            report.rows.emplace_back(label, fmt::format("{} {}, graphlora {}  ->  {:+} ({})", base, a, b, b - a,
+                                                        phaseCounts(bPhases, &aPhases)));
         };
-        opsRow("train operators/step", r.baselineTrain.ops, r.graphTrain.ops);
-        opsRow("score operators/step", r.baselineScore.ops, r.graphScore.ops);
+        const auto &ta = r.baselineTrain.ops, &tb = r.graphTrain.ops, &sa = r.baselineScore.ops, &sb = r.graphScore.ops;
+        countsRow("train operators/step", ta.total, tb.total, ta.phases, tb.phases);
+        countsRow("train launches/step", ta.launches, tb.launches, ta.launchPhases, tb.launchPhases);
+        countsRow("score operators/step", sa.total, sb.total, sa.phases, sb.phases);
+        countsRow("score launches/step", sa.launches, sb.launches, sa.launchPhases, sb.launchPhases);
         pair("trainable parameters", r.baselineTrain, r.graphTrain,
              [](const bench::LlmBenchResult& x) { return withThousands(x.trainableParameters); });
         report.rows.emplace_back("machine", machineLine(r.graphScore.machine));

@@ -183,6 +183,9 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
         nlohmann::json phases = nlohmann::json::object();
         for (const auto& [name, n] : r.ops.phases) phases[name] = n;
         j["ops_per_step"] = {{"total", r.ops.total}, {"backward_nodes", r.ops.backwardNodes}, {"phases", phases}};
+        nlohmann::json launchPhases = nlohmann::json::object();
+        for (const auto& [name, n] : r.ops.launchPhases) launchPhases[name] = n;
+        j["launches_per_step"] = {{"total", r.ops.launches}, {"phases", launchPhases}};
     }
     return j;
 }
@@ -317,10 +320,10 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
 std::string toJson(const LlmBenchResult& result) { return resultJson(result).dump(); }
 
 // Operators GraphLoRA adds (positive) or removes (negative) over the baseline, by name, largest first.
-nlohmann::json extraOps(const OpCounts& baseline, const OpCounts& graph) {
+nlohmann::json extraOps(const std::map<std::string, std::int64_t>& baseline, const std::map<std::string, std::int64_t>& graph) {
     std::vector<std::pair<std::string, std::int64_t>> diff;
-    std::map<std::string, std::int64_t> all = graph.byName;
-    for (const auto& [name, n] : baseline.byName) all[name] -= n;
+    std::map<std::string, std::int64_t> all = graph;
+    for (const auto& [name, n] : baseline) all[name] -= n;
     for (const auto& [name, n] : all)
         if (n != 0) diff.emplace_back(name, n);
     std::stable_sort(diff.begin(), diff.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
@@ -339,8 +342,11 @@ std::string toJson(const OverheadResult& r) {
                         {"baseline_method", r.baselineTrain.method},
                         {"baseline", {{"train", resultJson(r.baselineTrain)}, {"score", resultJson(r.baselineScore)}}},
                         {"graphlora", {{"train", resultJson(r.graphTrain)}, {"score", resultJson(r.graphScore)}}},
-                        {"graph_path_ops", {{"train", extraOps(r.baselineTrain.ops, r.graphTrain.ops)},
-                                            {"score", extraOps(r.baselineScore.ops, r.graphScore.ops)}}}};
+                        {"graph_path_ops", {{"train", extraOps(r.baselineTrain.ops.byName, r.graphTrain.ops.byName)},
+                                            {"score", extraOps(r.baselineScore.ops.byName, r.graphScore.ops.byName)}}},
+                        {"graph_path_launches",
+                         {{"train", extraOps(r.baselineTrain.ops.launchesByName, r.graphTrain.ops.launchesByName)},
+                          {"score", extraOps(r.baselineScore.ops.launchesByName, r.graphScore.ops.launchesByName)}}}};
     return j.dump();
 }
 

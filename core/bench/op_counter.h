@@ -4,6 +4,13 @@
 // a kernel launch, so the count of a step is what a small model pays in launch overhead whatever
 // the device: `bench overhead` reports it per method and phase, and the operators GraphLoRA adds
 // over LoRA-only are the launches of the graph path.
+//
+// Every dispatched operator is counted, nested ones included (`clone` and the `copy_` it calls),
+// so `total` over-counts launches. `launches` counts what a GPU would launch: operators that
+// compute and dispatch no computing operator themselves. Views, allocations and other
+// metadata-only operators (kMetadataOperators in the .cpp) and autograd nodes are not launches.
+// It is an estimate: an operator that fills its output before computing counts once (as its fill),
+// and how operators nest differs between the CPU and CUDA implementations.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -20,6 +27,10 @@ struct OpCounts {
     std::map<std::string, std::int64_t> byName;  // operator or node name -> count
     // Operators between consecutive OpCounter::endPhase calls, in order ("forward", "backward", …).
     std::vector<std::pair<std::string, std::int64_t>> phases;
+
+    std::int64_t launches = 0;                            // computing leaf operators
+    std::map<std::string, std::int64_t> launchesByName;
+    std::vector<std::pair<std::string, std::int64_t>> launchPhases;  // as phases
 };
 
 // Only one counter may be active at a time (a second throws). Counting slows the step, so time
@@ -37,7 +48,7 @@ public:
 
 private:
     std::uint64_t handle_ = 0;
-    std::int64_t phaseStart_ = 0;
+    std::int64_t phaseStart_ = 0, launchPhaseStart_ = 0;
 };
 
 }  // namespace glr::bench

@@ -261,6 +261,42 @@ private slots:
         QCOMPARE(again.counts().total, std::int64_t(0));
     }
 
+    // Launches: computing operators with no computing operator inside; views, allocations and
+    // autograd nodes are not launches.
+    void launchCounter() {
+        const at::Tensor a = at::ones({4, 3}).set_requires_grad(true);
+        const at::Tensor w = at::ones({3, 2});
+        OpCounts forward, step;
+        {
+            OpCounter counter;
+            at::Tensor c = a.t().contiguous();       // transpose: a view; contiguous: one copy
+            at::Tensor d = at::mm(a, w).view({-1});  // one product; the view launches nothing
+            at::Tensor z = at::zeros({5});           // an allocation and one fill
+            counter.endPhase("forward");
+            forward = counter.counts();
+            (c.sum() + d.sum()).backward();
+            counter.endPhase("backward");
+            step = counter.counts();
+            QVERIFY(z.defined());
+        }
+        QCOMPARE(forward.launches, std::int64_t(3));
+        QCOMPARE(forward.launchesByName.at("aten::copy_"), std::int64_t(1));
+        QCOMPARE(forward.launchesByName.at("aten::mm"), std::int64_t(1));
+        for (const char* none : {"aten::t", "aten::transpose", "aten::contiguous", "aten::clone", "aten::view",
+                                 "aten::zeros", "aten::empty"})
+            QVERIFY2(forward.launchesByName.count(none) == 0, none);
+        for (const char* node : {"SumBackward0", "MmBackward0", "torch::autograd::AccumulateGrad"})
+            QVERIFY2(step.launchesByName.count(node) == 0, node);
+        QCOMPARE(step.launchPhases.size(), std::size_t(2));
+        QCOMPARE(step.launchPhases[0].second, std::int64_t(3));
+        QVERIFY(step.launchPhases[1].second >= 3);  // the gradient's product, ones and sum
+        const auto& counts = step;
+        QVERIFY(counts.launches < counts.total);
+        std::int64_t sum = 0;
+        for (const auto& [name, n] : counts.launchesByName) sum += n;
+        QCOMPARE(sum, counts.launches);
+    }
+
     void sgemmCasesFollowTheShape() {
         SgemmOptions o;
         o.shape = "tiny";
