@@ -110,9 +110,10 @@ for shape in $SHAPES; do
     timeout 200 $G bench overhead --model "$shape" --batch "$B" "${common[@]}" >/dev/null || echo "bench overhead $shape failed"
     stamp "overhead $shape"
 done
-# What the graph path launches on CUDA: operators it adds per phase, and the largest additions
-# by name, leaving out views (they launch nothing); and where its time goes, phase by phase (each
-# phase end synchronised, so the phases cannot overlap as they do in the timed steps).
+# What the graph path launches on CUDA: launches it adds per phase (computing leaf operators,
+# bench/op_counter.h), the largest additions by name, and where its time goes, phase by phase
+# (each phase end synchronised, so the phases cannot overlap as they do in the timed steps).
+# JSON from before the launch counter: operators, leaving out views.
 summarise_overhead() {
 python3 - "$@" <<'PY'
 import json, sys
@@ -125,12 +126,15 @@ for line in open(sys.argv[1]):
     if j.get("benchmark") != "overhead" or "graph_path_ops" not in j:
         continue
     base = j.get("baseline", j.get("lora_only"))
+    launches = "graph_path_launches" in j
+    count_key, what = ("launches_per_step", "launches") if launches else ("ops_per_step", "operators")
     for mode in ("train", "score"):
-        a = base[mode]["ops_per_step"]; b = j["graphlora"][mode]["ops_per_step"]
+        a = base[mode][count_key]; b = j["graphlora"][mode][count_key]
         phases = ", ".join(f"{k} {b['phases'][k] - a['phases'].get(k, 0):+d}" for k in b["phases"])
-        top = [f"{n} {c:+d}" for n, c in j["graph_path_ops"][mode] if n not in views][:15]
+        added = j["graph_path_launches"][mode] if launches else [(n, c) for n, c in j["graph_path_ops"][mode] if n not in views]
+        top = [f"{n} {c:+d}" for n, c in added][:15]
         print(f"{label}{j['model']} {mode} vs {j.get('baseline_method', 'lora-only')}: ratio {j[mode + '_ratio']:.4f}; "
-              f"operators {a['total']} -> {b['total']} ({phases})")
+              f"{what} {a['total']} -> {b['total']} ({phases})")
         pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])
         if pb:
             print("   phase ms: " + ", ".join(f"{k} {pa.get(k, 0):.2f} -> {v:.2f}" for k, v in pb))

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <map>
 #include <thread>
 
 namespace glr::compat {
@@ -86,6 +87,17 @@ at::Tensor fusedRmsNorm(const at::Tensor& x, const at::Tensor& weight, double ep
     (void)weight;
     (void)eps;
     return at::Tensor();
+}
+
+void scaleInPlace(at::TensorList tensors, const at::Tensor& factor) {
+#if GLR_TORCH_AT_LEAST(2, 1)
+    // The multi-tensor kernel takes one dtype per call; the factor in that dtype.
+    std::map<at::ScalarType, std::vector<at::Tensor>> byType;
+    for (const auto& t : tensors) byType[t.scalar_type()].push_back(t);
+    for (auto& [type, list] : byType) at::_foreach_mul_(list, factor.to(type));
+#else
+    for (const auto& t : tensors) t.mul_(factor);
+#endif
 }
 
 bool prepareComputeThreads(int threads) {

@@ -45,6 +45,10 @@ bool prepareComputeThreads(int threads = 0);
 // Whether the calling thread flushes denormals (reads x86 MXCSR; false on other CPUs).
 bool denormalsFlushed();
 
+// tensors[i] *= factor for every i, factor a 0-d tensor on their device (not read on the host).
+// ≥ 2.1: one multi-tensor kernel per dtype; 1.13: one mul_ per tensor.
+void scaleInPlace(at::TensorList tensors, const at::Tensor& factor);
+
 inline const char* torchVersion() { return TORCH_VERSION; }
 
 }  // namespace glr::compat

@@ -232,13 +232,17 @@ at::Tensor LlamaModelImpl::embed(const at::Tensor& ids) const {
     if (!ids.defined() || ids.dim() != 2) failInput("input ids must be a [B,T] tensor, got {}", describeTensor(ids));
     if (!at::isIntegralType(ids.scalar_type(), /*includeBool=*/false))
         failInput("input ids must be integers, got {}", describeTensor(ids));
-    if (ids.device().is_cpu() && ids.numel() > 0) {
-        const std::int64_t lo = ids.min().item<std::int64_t>(), hi = ids.max().item<std::int64_t>();
-        if (lo < 0 || hi >= config_.vocabSize)
-            failInput("input ids contain {} which is outside the model's vocabulary [0, {}) ({})",
-                      lo < 0 ? lo : hi, config_.vocabSize, config_.source);
-    }
     at::Tensor idx = ids.scalar_type() == at::kLong ? ids : ids.to(at::kLong);
+    // Range-checked where the ids are on the host, read in place: through tensor reductions and
+    // item() the check would look like a device read to anyone auditing a step's host reads.
+    if (idx.device().is_cpu()) {
+        const at::Tensor flat = idx.contiguous();
+        const std::int64_t* p = flat.data_ptr<std::int64_t>();
+        for (std::int64_t i = 0, n = flat.numel(); i < n; ++i)
+            if (p[i] < 0 || p[i] >= config_.vocabSize)
+                failInput("input ids contain {} which is outside the model's vocabulary [0, {}) ({})", p[i],
+                          config_.vocabSize, config_.source);
+    }
     return at::embedding(embedTokens, idx.device() == device() ? idx : idx.to(device()));
 }
 

@@ -6,6 +6,7 @@
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
+#include "model/compat.h"
 #include "util/error.h"
 
 namespace glr {
@@ -184,6 +185,25 @@ std::int64_t AdamOptimizer::parameterCount() const {
     for (const auto& g : groups_)
         for (const auto& p : g.params) n += p.numel();
     return n;
+}
+
+void clipGradNorm(const std::vector<ParamGroup>& groups, double maxNorm) {
+    GLR_CHECK(maxNorm > 0 && std::isfinite(maxNorm), "gradient clipping: the maximum norm must be positive, got {}", maxNorm);
+    at::NoGradGuard noGrad;
+    std::vector<at::Tensor> grads;
+    for (const auto& g : groups)
+        for (const auto& p : g.params)
+            if (p.grad().defined()) grads.push_back(p.grad());
+    if (grads.empty()) return;
+    // ‖g‖ = sqrt(Σ ‖g_i‖²), the per-tensor norms combined in fp64.
+    std::vector<at::Tensor> norms = at::_foreach_norm(grads);
+    bool oneType = true;
+    for (const auto& n : norms) oneType = oneType && n.scalar_type() == norms.front().scalar_type();
+    if (!oneType)
+        for (auto& n : norms) n = n.to(at::kDouble);
+    const at::Tensor total = at::stack(norms).to(at::kDouble).square().sum().sqrt();
+    const at::Tensor factor = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+    compat::scaleInPlace(grads, factor);
 }
 
 double learningRateScale(const std::string& schedule, std::int64_t step, std::int64_t warmupSteps,

@@ -47,22 +47,6 @@ at::Tensor labelsOf(const Recommender& model, const std::vector<std::int64_t>& b
     return labels;
 }
 
-double gradNormClip(const std::vector<ParamGroup>& groups, double maxNorm) {
-    at::NoGradGuard noGrad;
-    std::vector<at::Tensor> squares;  // summed on the device: one host sync, not one per parameter
-    for (const auto& g : groups)
-        for (const auto& p : g.params)
-            if (p.grad().defined()) squares.push_back(p.grad().pow(2).sum().to(at::kDouble));
-    const double total = squares.empty() ? 0.0 : std::sqrt(at::stack(squares).sum().item<double>());
-    if (maxNorm > 0 && total > maxNorm) {
-        const double scale = maxNorm / (total + 1e-6);
-        for (const auto& g : groups)
-            for (const auto& p : g.params)
-                if (p.grad().defined()) p.mutable_grad().mul_(scale);
-    }
-    return total;
-}
-
 }  // namespace
 
 TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoint>& resume) {
@@ -184,7 +168,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             if (microInStep < tc.gradAccum && !lastOfEpoch) continue;
 
             const double scale = learningRateScale(config::toString(tc.schedule), pos.step, tc.warmupSteps, totalSteps);
-            if (tc.maxGradNorm) gradNormClip(groups, *tc.maxGradNorm);
+            if (tc.maxGradNorm) clipGradNorm(groups, *tc.maxGradNorm);
             optimizer.step(scale);
             optimizer.zeroGrad();
             const double lossSum = accumulatedLoss.item<double>();

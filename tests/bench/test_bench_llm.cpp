@@ -184,6 +184,37 @@ private slots:
         }
     }
 
+    // No host synchronisation inside a training step (issue 7): none of the operators that read
+    // a value back to the host (on a GPU each waits for everything queued) runs in the forward,
+    // backward, gradient clipping or optimiser step of any method, on the CPU's optimiser path or
+    // the one a GPU takes. The trainer reads the loss once, after the step is queued.
+    void trainingStepsNeverReadTheHost() {
+        using namespace glr::bench::detail;
+        const std::vector<std::string> hostReads = {"aten::_local_scalar_dense", "aten::item", "aten::nonzero",
+                                                    "aten::is_nonzero", "aten::equal", "aten::masked_select",
+                                                    "aten::_unique2", "aten::unique_consecutive", "aten::unique_dim"};
+        for (const char* name : {"tallrec", "lora-only", "graphlora", "collm", "cora"}) {
+            const LlmBenchOptions o = tinyOptions(name);
+            LlmStepRig rig(parseMethod(name), loadBenchBackbone(o), o);
+            for (glr::AdamKernel kernel : {glr::AdamKernel::Auto, glr::AdamKernel::Foreach}) {
+                rig.optimizer().setKernel(kernel);
+                OpCounts counts;
+                {
+                    OpCounter counter;
+                    at::Tensor loss = at::binary_cross_entropy_with_logits(rig.forward(true), rig.labels());
+                    loss.backward();
+                    glr::clipGradNorm(rig.optimizer().groups(), 1.0);
+                    rig.optimizer().step(1.0);
+                    rig.optimizer().zeroGrad();
+                    counts = counter.counts();
+                }
+                QVERIFY2(counts.total > 100, name);  // the counter saw the step
+                for (const auto& op : hostReads)
+                    QVERIFY2(counts.byName.count(op) == 0, qPrintable(QString("%1 runs %2").arg(name).arg(op.c_str())));
+            }
+        }
+    }
+
     void overheadInterleaved() {
         LlmBenchOptions o = tinyOptions("graphlora");
         o.steps = 2;

@@ -243,6 +243,8 @@ private slots:
         ForwardInput in;
         in.inputIds = at::tensor({1, 2, 512}, at::kLong).view({1, 3});
         expectInputError([&] { model->forward(in); }, {"512", "vocabulary"});
+        in.inputIds = at::tensor({4, -1, 3}, at::kInt).view({1, 3});  // int32 ids are checked too
+        expectInputError([&] { model->forward(in); }, {"-1", "vocabulary"});
         in.inputIds = at::tensor({1, 2, 3}, at::kLong).view({1, 3});
         in.attentionMask = at::ones({1, 4}, at::kLong);
         expectInputError([&] { model->forward(in); }, {"attention mask", "[1, 3]"});

@@ -5,12 +5,15 @@
 // stays within 1e-12 relative.
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
 
+#include <ATen/record_function.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 
 #include "train/optimizer.h"
+#include "util/error.h"
 
 namespace {
 
@@ -32,6 +35,8 @@ std::vector<at::Tensor> copies(const std::vector<at::Tensor>& tensors) {
     for (const auto& t : tensors) out.push_back(t.detach().clone().set_requires_grad(true));
     return out;
 }
+
+std::atomic<int> hostReads{0};  // operators that read a tensor's value on the host
 
 }  // namespace
 
@@ -135,6 +140,43 @@ private slots:
             QVERIFY2(diff < 1e-6, qPrintable(QString("decoupled %1: %2").arg(decoupled).arg(diff)));
             QVERIFY(!a.detach().equal(initial));
         }
+    }
+
+    // Clipping by the global norm across groups, in float32 and float64 gradients, without any
+    // read back to the host (on a GPU such a read waits for the whole step).
+    void clipGradNormScalesToTheLimitOnTheDevice() {
+        at::Tensor a = at::zeros({2}, at::kFloat).set_requires_grad(true);
+        at::Tensor b = at::zeros({1, 1}, at::kDouble).set_requires_grad(true);
+        at::Tensor frozen = at::zeros({3}, at::kFloat).set_requires_grad(true);  // no gradient
+        const std::vector<glr::ParamGroup> groups = {{"x", {"a"}, {a}, true, 1e-3, 0}, {"y", {"b", "f"}, {b, frozen}, false, 1e-3, 0}};
+        auto setGrads = [&] {
+            a.mutable_grad() = at::tensor({3.0f, 0.0f});
+            b.mutable_grad() = at::full({1, 1}, 4.0, at::kDouble);  // ‖g‖ = 5
+        };
+
+        hostReads = 0;
+        auto handle = at::addThreadLocalCallback(
+            at::RecordFunctionCallback([](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
+                const std::string name = fn.name();
+                if (name == "aten::_local_scalar_dense" || name == "aten::item") ++hostReads;
+                return nullptr;
+            }).scopes({at::RecordScope::FUNCTION}));
+        setGrads();
+        glr::clipGradNorm(groups, 1.0);
+        const at::Tensor aClipped = a.grad().clone(), bClipped = b.grad().clone();
+        setGrads();
+        glr::clipGradNorm(groups, 10.0);  // within the limit: untouched
+        at::removeCallback(handle);
+        QCOMPARE(hostReads.load(), 0);
+
+        const double factor = 1.0 / (5.0 + 1e-6);
+        QVERIFY(std::abs(aClipped[0].item<float>() - float(3.0 * factor)) <= 1e-7);
+        QCOMPARE(aClipped[1].item<float>(), 0.0f);
+        QVERIFY(std::abs(bClipped.item<double>() - 4.0 * factor) <= 1e-15);
+        QVERIFY(a.grad().equal(at::tensor({3.0f, 0.0f})));
+        QCOMPARE(b.grad().item<double>(), 4.0);
+        QVERIFY(!frozen.grad().defined());
+        QVERIFY_THROWS_EXCEPTION(glr::Error, glr::clipGradNorm(groups, 0.0));
     }
 };
 
