@@ -162,6 +162,9 @@ done
 if [[ "${EXTRAS:-1}" == 1 ]]; then
 # The cost of a padded batch (masked attention instead of the fused causal kernel).
 timeout 150 $G bench train --model llama-7b --method tallrec --batch "$B" --mask "${common[@]}" >/dev/null || echo "masked train failed"
+# The cost of gradient clipping (train.max_grad_norm), which reads nothing back to the host.
+timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" --max-grad-norm 1 "${common[@]}" >/dev/null ||
+    echo "clipped train failed"
 timeout 60 $G bench sgemm --device cuda --dtype bfloat16 --shape llama-7b --rows $((B * T)) --json --out "$out/ours.jsonl" >/dev/null ||
     echo "bench sgemm failed"
 fi

@@ -169,6 +169,10 @@ void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>&
     cmd->add_option("--phase-steps", o->phaseSteps,
                     "further steps timed phase by phase, the device synchronised at each phase end (0: none)")
         ->capture_default_str()->check(CLI::Range(0, 100000));
+    cmd->add_option("--max-grad-norm", o->maxGradNorm,
+                    "training: clip the global gradient norm to this before the optimiser step, as "
+                    "train.max_grad_norm does (0: no clipping, the trainer's default)")
+        ->capture_default_str();
     cmd->add_option("--lora-r", o->loraR, "LoRA rank")->capture_default_str()->check(CLI::Range(1, 65536));
     cmd->add_option("--lora-alpha", o->loraAlpha, "LoRA alpha")->capture_default_str();
     cmd->add_option("--lora-dropout", o->loraDropout, "LoRA dropout")->capture_default_str();
@@ -208,6 +212,7 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     report.rows.emplace_back("MFU", fmt::format("{:.3f}", r.mfu));
     report.rows.emplace_back("peak memory", fmt::format("{:.1f} MiB ({})", double(r.peakMemoryBytes) / 1048576.0, r.peakMemoryKind));
     if (train) report.rows.emplace_back("loss first / last", fmt::format("{:.4f} / {:.4f}", r.firstLoss, r.lastLoss));
+    if (r.maxGradNorm > 0) report.rows.emplace_back("gradient clipping", fmt::format("global norm <= {:g}", r.maxGradNorm));
     else report.rows.emplace_back("mean |score|", fmt::format("{:.4f}", r.meanAbsScore));
     if (r.ops.total > 0) {
         report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, phaseCounts(r.ops.phases)));

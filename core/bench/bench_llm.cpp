@@ -43,6 +43,7 @@ double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver
     at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
     loss.backward();
     if (phases) phases->endPhase("loss+backward");
+    if (rig.maxGradNorm() > 0) clipGradNorm(rig.optimizer().groups(), rig.maxGradNorm());
     rig.optimizer().step(1.0);
     rig.optimizer().zeroGrad();
     const double value = loss.item<double>();  // the trainer's NaN check, once the step is queued
@@ -116,6 +117,7 @@ LlmBenchResult describe(const char* mode, LlmStepRig& rig, const LlmBenchOptions
     r.batch = o.batch;
     r.seqLen = o.seqLen;
     r.warmup = o.warmup;
+    if (r.mode == "train") r.maxGradNorm = rig.maxGradNorm();
     r.baseParameters = rig.model().config().parameterCount();
     r.adapterParameters = rig.adapterParameterCount();
     r.trainableParameters = rig.trainableParameterCount();
@@ -172,6 +174,7 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"loss_last", r.lastLoss},
             {"mean_abs_score", r.meanAbsScore},
             {"machine", machineJson(r.machine)}};
+    if (r.maxGradNorm > 0) j["max_grad_norm"] = r.maxGradNorm;
     // Measured by bench train / score only (bench overhead times whole steps).
     if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
     if (!r.phaseMs.empty()) {

@@ -74,6 +74,7 @@ struct LlmBenchOptions {
     double injectBeta = 0.1;
 
     int phaseSteps = 5;             // more steps, with device-synchronised phase times (0: none)
+    double maxGradNorm = 0;         // > 0: clip the global gradient norm first (train.max_grad_norm)
 
     double peakFlops = 0;           // 0: measure (CPU sgemm) or 989e12 (CUDA)
     std::int64_t peakSize = 2048;   // square size of the CPU peak measurement
@@ -82,6 +83,7 @@ struct LlmBenchOptions {
 struct LlmBenchResult {
     std::string mode;     // "train" or "score"
     std::string method, model, dtype, device;
+    double maxGradNorm = 0;  // training steps clipped to this global norm (0: not clipped)
     std::int64_t batch = 0, seqLen = 0;
     int warmup = 0;
     TimingStats step;

@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <random>
 #include <unordered_map>
 #include <unordered_set>
@@ -88,6 +89,9 @@ LlmStepRig::LlmStepRig(BenchMethod method, LlamaModel model, const LlmBenchOptio
     injectAlpha_ = o.injectAlpha;
     injectBeta_ = o.injectBeta;
     oneHop_ = o.oneHop;
+    if (!(o.maxGradNorm >= 0) || !std::isfinite(o.maxGradNorm))
+        failInput("--max-grad-norm {} must be a finite number >= 0 (0: no clipping)", o.maxGradNorm);
+    maxGradNorm_ = o.maxGradNorm;
     torch::manual_seed(o.seed);
     buildInputs(o);
     buildCollaborative(o);

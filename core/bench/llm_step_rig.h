@@ -42,6 +42,7 @@ public:
     std::int64_t adapterParameterCount() const { return adapterParameters_; }
     std::int64_t trainableParameterCount() const { return optimizer_->parameterCount(); }
     BenchMethod method() const { return method_; }
+    double maxGradNorm() const { return maxGradNorm_; }  // 0: no clipping
 
 private:
     void buildInputs(const LlmBenchOptions& o);
@@ -55,6 +56,7 @@ private:
     bool useSlots_ = false, useGraph_ = false, useCora_ = false, trainMf_ = false, attentionMask_ = false;
     int injectLayer_ = -1;
     double injectAlpha_ = 1, injectBeta_ = 0.1;
+    double maxGradNorm_ = 0;
 
     // inputs (on the device), fixed for the whole benchmark
     at::Tensor ids_, mask_, positions_, scorePositions_, labels_, scoreRow_;

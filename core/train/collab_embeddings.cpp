@@ -68,7 +68,8 @@ CollabEmbeddings::CollabEmbeddings(const data::SplitDataset& dataset, const Coll
         impl_->graph = trainGraph(dataset).to(options.device);
         impl_->layers = options.gnnLayers;
     } else if (options.source == config::CfEmbedding::SASRec) {
-        failInput("method.collm.embedding: 'sasrec' embeddings for CoLLM are not implemented yet; use 'mf' or 'lightgcn'");
+        // CoLLM-SAS encodes histories through SASRec in the recommender; these tables are MF's.
+        failInput("collaborative tables come from MF or LightGCN; SASRec embeddings are the recommender's own (method.collm.embedding = 'sasrec')");
     }
 }
 

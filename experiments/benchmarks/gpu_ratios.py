@@ -42,6 +42,11 @@ def main():
         pt = f"{p['tokens_per_s']:12.0f} {p['mfu']:6.3f} {p['peak_memory_mib']:8.0f}" if p else f"{'-':>12} {'-':>6} {'-':>8}"
         print(f"{j['model']:<12} {j['benchmark']:<6} {j['batch']:>3} {j['seq_len']:>5} {j['tokens_per_s']:14.0f}"
               f" {j['mfu']:6.3f} {j['peak_memory_mib']:8.0f} {pt} {ratio:>6}")
+    for j in ours:  # the other methods' own steps; "clip" marks --max-grad-norm runs
+        if j.get("benchmark") in ("train", "score") and j.get("method") != "tallrec":
+            clip = f", clip {j['max_grad_norm']:g}" if "max_grad_norm" in j else ""
+            print(f"{j['model']} {j['method']} {j['benchmark']} B={j['batch']} T={j['seq_len']}{clip}: "
+                  f"{j['step_ms']['median']:.2f} ms, {j['tokens_per_s']:.0f} tok/s")
     for j in ours:
         if j.get("benchmark") == "overhead":
             base = j.get("baseline", j.get("lora_only"))  # "lora_only" in reports before 2026-11-27

@@ -137,6 +137,27 @@ private slots:
         checkCommon(r, o);
     }
 
+    // --max-grad-norm clips as the trainer does; the report says so. A limit far below the
+    // gradient norm shrinks Adam's first update by ~norm/eps, so the loss barely moves.
+    void clippedTraining() {
+        LlmBenchOptions o = tinyOptions("lora-only");
+        o.steps = 3;
+        o.maxGradNorm = 1e-12;
+        const LlmBenchResult clipped = benchTrain(o);
+        checkCommon(clipped, o);
+        QCOMPARE(clipped.maxGradNorm, 1e-12);
+        QVERIFY(toJson(clipped).find("\"max_grad_norm\":1e-12") != std::string::npos);
+        o.maxGradNorm = 0;
+        const LlmBenchResult free = benchTrain(o);
+        QVERIFY(toJson(free).find("max_grad_norm") == std::string::npos);
+        QCOMPARE(clipped.firstLoss, free.firstLoss);  // same weights and inputs
+        QVERIFY2(std::abs(clipped.lastLoss - clipped.firstLoss) < std::abs(free.lastLoss - free.firstLoss),
+                 qPrintable(QString("clipped %1 -> %2, free %3 -> %4").arg(clipped.firstLoss).arg(clipped.lastLoss)
+                                .arg(free.firstLoss).arg(free.lastLoss)));
+        o.maxGradNorm = -1;
+        QVERIFY_EXCEPTION_THROWN(benchTrain(o), glr::InputError);
+    }
+
     // After two steps the graph path has received gradients: step 1 moves B away from zero, so
     // step 2's loss depends on the injected signal and the encoder's weights change.
     void graphPathIsTrained() {
