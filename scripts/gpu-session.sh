@@ -15,7 +15,8 @@
 # the GEMM table), OVERHEAD_VARIANTS (collm, identity, lightgcn, full-graph, inject-0: bench
 # overhead variants on llama-1.1b, written to variants.jsonl), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn), UNFUSED
 # (1: also bench train/score with the fused kernels off; default 1), RESUME_CHECK (1: a
-# SIGTERM-interrupted trainer run resumed on CUDA against an uninterrupted one; default 1).
+# SIGTERM-interrupted trainer run resumed on CUDA against an uninterrupted one; default 1),
+# CUDA_GRAPHS (1: bench score --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -159,6 +160,26 @@ for variant in ${OVERHEAD_VARIANTS:-}; do
     stamp "overhead llama-1.1b $variant"
 done
 [[ -s "$out/variants.jsonl" ]] && summarise_overhead "$out/variants.jsonl" "variant " | tee -a "$out/graph_path_ops.txt"
+# What CUDA graphs buy: the scoring forward captured once and replayed, interleaved with eager
+# steps (bench score --cuda-graph; the JSON's cuda_graph says whether capture worked, the speed-up
+# and how far replayed scores are from eager ones). Small models are launch-bound; 1.1B is not.
+if [[ "${CUDA_GRAPHS:-1}" == 1 ]]; then
+    graph_common=(--device cuda --dtype bfloat16 --steps "$STEPS" --warmup "$WARMUP" --cuda-graph --json --out "$out/graphs.jsonl")
+    timeout 90 $G bench score --model stories260K --method tallrec --batch 8 --seq-len 430 "${graph_common[@]}" >/dev/null ||
+        echo "cuda graph stories260K failed"
+    timeout 90 $G bench score --model stories260K --method graphlora --full-graph --batch 8 --seq-len 430 "${graph_common[@]}" >/dev/null ||
+        echo "cuda graph stories260K graphlora failed"
+    timeout 120 $G bench score --model llama-1.1b --method tallrec --batch "$B" --seq-len "$T" "${graph_common[@]}" >/dev/null ||
+        echo "cuda graph llama-1.1b failed"
+    python3 - "$out/graphs.jsonl" <<'PY' | tee "$out/graphs.txt"
+import json, sys
+for line in open(sys.argv[1]):
+    j = json.loads(line); g = j.get("cuda_graph", {})
+    print(f"{j['model']} {j['method']} B={j['batch']} T={j['seq_len']}: {g.get('status')}; eager {g.get('eager_ms', 0):.2f} ms, "
+          f"graph {g.get('graph_ms', 0):.2f} ms, speed-up {g.get('speedup', 0):.2f}, max |diff| {g.get('max_abs_difference', 0):.3g}")
+PY
+    stamp "cuda graphs"
+fi
 if [[ "${EXTRAS:-1}" == 1 ]]; then
 # The cost of a padded batch (masked attention instead of the fused causal kernel).
 timeout 150 $G bench train --model llama-7b --method tallrec --batch "$B" --mask "${common[@]}" >/dev/null || echo "masked train failed"

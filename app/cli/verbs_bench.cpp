@@ -212,8 +212,17 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     report.rows.emplace_back("MFU", fmt::format("{:.3f}", r.mfu));
     report.rows.emplace_back("peak memory", fmt::format("{:.1f} MiB ({})", double(r.peakMemoryBytes) / 1048576.0, r.peakMemoryKind));
     if (train) report.rows.emplace_back("loss first / last", fmt::format("{:.4f} / {:.4f}", r.firstLoss, r.lastLoss));
-    if (r.maxGradNorm > 0) report.rows.emplace_back("gradient clipping", fmt::format("global norm <= {:g}", r.maxGradNorm));
     else report.rows.emplace_back("mean |score|", fmt::format("{:.4f}", r.meanAbsScore));
+    if (r.maxGradNorm > 0) report.rows.emplace_back("gradient clipping", fmt::format("global norm <= {:g}", r.maxGradNorm));
+    if (r.cudaGraph && r.cudaGraph->status == "replayed") {
+        const auto& g = *r.cudaGraph;
+        report.rows.emplace_back("CUDA graph (interleaved)",
+                                 fmt::format("replay {:.2f} ms vs eager {:.2f} ms (median of {}): {:.2f}x; scores differ "
+                                             "by at most {:.3g}", g.graph.medianMs, g.eager.medianMs, g.graph.count,
+                                             g.speedup, g.maxAbsDifference));
+    } else if (r.cudaGraph) {
+        report.rows.emplace_back("CUDA graph", r.cudaGraph->status);
+    }
     if (r.ops.total > 0) {
         report.rows.emplace_back("operators/step", fmt::format("{} ({})", r.ops.total, phaseCounts(r.ops.phases)));
         report.rows.emplace_back("launches/step", fmt::format("{} ({})", r.ops.launches, phaseCounts(r.ops.launchPhases)));
@@ -233,6 +242,10 @@ void registerBenchLlm(CLI::App& bench, const char* name, bool train) {
     auto o = std::make_shared<bench::LlmBenchOptions>();
     auto common = std::make_shared<CommonBenchOptions>();
     addLlmOptions(cmd, o, true);
+    if (!train)
+        cmd->add_flag("--cuda-graph", o->cudaGraph,
+                      "also capture the scoring forward as a CUDA graph and replay it, interleaved with eager steps "
+                      "(CUDA builds; static shapes: not graphlora's 1-hop subgraph, use --full-graph)");
     addCommonOptions(cmd, common);
     cmd->callback([=] {
         startBench(*common);

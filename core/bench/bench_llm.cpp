@@ -11,8 +11,10 @@
 #include <torch/torch.h>
 
 #include "bench/bench_device.h"
+#include "bench/cuda_graph.h"
 #include "bench/bench_sgemm.h"
 #include "bench/llm_step_rig.h"
+#include "model/loader.h"
 #include "model/fused_ops.h"
 #include "util/error.h"
 
@@ -175,6 +177,15 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
             {"mean_abs_score", r.meanAbsScore},
             {"machine", machineJson(r.machine)}};
     if (r.maxGradNorm > 0) j["max_grad_norm"] = r.maxGradNorm;
+    if (r.cudaGraph) {
+        const auto& g = *r.cudaGraph;
+        j["cuda_graph"] = {{"status", g.status},
+                           {"eager_ms", g.eager.medianMs},
+                           {"graph_ms", g.graph.medianMs},
+                           {"steps", g.graph.count},
+                           {"speedup", g.speedup},
+                           {"max_abs_difference", g.maxAbsDifference}};
+    }
     // Measured by bench train / score only (bench overhead times whole steps).
     if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
     if (!r.phaseMs.empty()) {
@@ -210,8 +221,8 @@ double cpuPeakFlops(std::int64_t size, bool remeasure) {
 namespace {
 
 // One method's rig, warm-up then timed steps of `step(rig, r, index)`; the report around them.
-template <typename Step>
-LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& step) {
+template <typename Step, typename After>
+LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& step, After&& after) {
     LlmStepRig rig(detail::parseMethod(o.method), detail::loadBenchBackbone(o), o);
     const at::Device device = rig.model().device();
     std::string peakSource;
@@ -235,26 +246,74 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
         step(rig, r, o.warmup + o.steps + 1 + s, nullptr, &phases);
     }
     r.phaseMs = phases.medians();
+    after(rig, r);
     finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
     return r;
+}
+
+// bench score --cuda-graph: the scoring forward captured once, then replayed in alternation with
+// eager steps on the same inputs. A failed capture is reported, not thrown: the eager figures stand.
+GraphReplayResult timeGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o) {
+    GraphReplayResult g;
+    const at::Device device = rig.model().device();
+    torch::NoGradGuard noGrad;
+    const at::Tensor eager = rig.forward(false).to(at::kCPU, at::kDouble);
+    try {
+        CapturedForward captured(device, [&rig] { return rig.forward(false); });
+        const at::Tensor replayed = captured.replay().to(at::kCPU, at::kDouble);
+        g.maxAbsDifference = (replayed - eager).abs().max().item<double>();
+        std::vector<double> eagerMs, graphMs;
+        for (int s = 0; s < o.warmup + o.steps; ++s) {
+            const double a = timedMs(device, [&] { (void)scoreStep(rig); });
+            const double b = timedMs(device, [&] { (void)captured.replay().to(at::kCPU, at::kDouble).abs().mean().item<double>(); });
+            if (s < o.warmup) continue;
+            eagerMs.push_back(a);
+            graphMs.push_back(b);
+        }
+        g.eager = summarize(std::move(eagerMs));
+        g.graph = summarize(std::move(graphMs));
+        g.speedup = g.eager.medianMs / g.graph.medianMs;
+        g.status = "replayed";
+    } catch (const Error& e) {
+        g.status = e.what();
+    }
+    return g;
+}
+
+void checkCudaGraphOptions(const LlmBenchOptions& o) {
+    if (!o.cudaGraph) return;
+    if (!cudaGraphsAvailable())
+        failInput("--cuda-graph needs a CUDA build (cmake -DGRAPHLORA_CUDA=ON against a CUDA LibTorch)");
+    if (!parseDevice(o.device).is_cuda()) failInput("--cuda-graph needs --device cuda, not {}", o.device);
+    if (o.method == "graphlora" && o.oneHop)
+        failInput("--cuda-graph: graphlora cuts a new 1-hop subgraph on the host every step (its shapes and "
+                  "uploads change), which a captured graph cannot replay; add --full-graph");
 }
 
 }  // namespace
 
 LlmBenchResult benchTrain(const LlmBenchOptions& o) {
-    return benchSteps("train", o, [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs,
-                                     PhaseObserver* phases) {
-        const double loss = trainStep(rig, forwardHostMs, phases);
-        if (index == 0) r.firstLoss = loss;
-        r.lastLoss = loss;
-    });
+    if (o.cudaGraph) failInput("--cuda-graph is for bench score (training steps are not captured)");
+    return benchSteps(
+        "train", o,
+        [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs, PhaseObserver* phases) {
+            const double loss = trainStep(rig, forwardHostMs, phases);
+            if (index == 0) r.firstLoss = loss;
+            r.lastLoss = loss;
+        },
+        [](LlmStepRig&, LlmBenchResult&) {});
 }
 
 LlmBenchResult benchScore(const LlmBenchOptions& o) {
-    return benchSteps("score", o, [](LlmStepRig& rig, LlmBenchResult& r, int, double* forwardHostMs,
-                                     PhaseObserver* phases) {
-        r.meanAbsScore = scoreStep(rig, forwardHostMs, phases);
-    });
+    checkCudaGraphOptions(o);
+    return benchSteps(
+        "score", o,
+        [](LlmStepRig& rig, LlmBenchResult& r, int, double* forwardHostMs, PhaseObserver* phases) {
+            r.meanAbsScore = scoreStep(rig, forwardHostMs, phases);
+        },
+        [&o](LlmStepRig& rig, LlmBenchResult& r) {
+            if (o.cudaGraph) r.cudaGraph = timeGraphReplay(rig, o);
+        });
 }
 
 OverheadResult benchOverhead(const LlmBenchOptions& o) {

@@ -27,6 +27,7 @@
 // sgemm on the CPU (best of the measurements before and after the timed steps), 989 TFLOP/s on
 // CUDA, unless given.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -75,9 +76,18 @@ struct LlmBenchOptions {
 
     int phaseSteps = 5;             // more steps, with device-synchronised phase times (0: none)
     double maxGradNorm = 0;         // > 0: clip the global gradient norm first (train.max_grad_norm)
+    bool cudaGraph = false;         // score: also replay the forward as a captured CUDA graph
 
     double peakFlops = 0;           // 0: measure (CPU sgemm) or 989e12 (CUDA)
     std::int64_t peakSize = 2048;   // square size of the CPU peak measurement
+};
+
+// bench score --cuda-graph: the scoring step eager and as a replayed CUDA graph, interleaved.
+struct GraphReplayResult {
+    std::string status;           // "replayed", or why the capture failed
+    TimingStats eager, graph;     // each step: forward (or replay) and the scores' copy to the host
+    double speedup = 0;           // eager / graph median step time
+    double maxAbsDifference = 0;  // replayed vs eager scores for the same inputs
 };
 
 struct LlmBenchResult {
@@ -106,11 +116,14 @@ struct LlmBenchResult {
     // Median ms per phase (forward, loss+backward, optimizer / forward, copy to host) over
     // options.phaseSteps further steps, the device synchronised at every phase end.
     std::vector<std::pair<std::string, double>> phaseMs;
+    std::optional<GraphReplayResult> cudaGraph;
     MachineInfo machine;
 };
 
 // Throws InputError for bad options (unknown method, shape, dtype, device; sizes out of range;
-// a sequence longer than the model's context), and glr::Error for a non-finite training loss.
+// a sequence longer than the model's context; --cuda-graph without a CUDA build and device, or
+// for GraphLoRA's per-step 1-hop subgraph), and glr::Error for a non-finite training loss.
+// A capture that fails at run time is reported in cudaGraph->status, the eager figures kept.
 LlmBenchResult benchTrain(const LlmBenchOptions& options);
 LlmBenchResult benchScore(const LlmBenchOptions& options);
 

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "bench/bench_kernels.h"
+#include "bench/cuda_graph.h"
 #include "bench/bench_llm.h"
 #include "bench/bench_sgemm.h"
 #include "bench/llm_step_rig.h"
@@ -156,6 +157,32 @@ private slots:
                                 .arg(free.firstLoss).arg(free.lastLoss)));
         o.maxGradNorm = -1;
         QVERIFY_EXCEPTION_THROWN(benchTrain(o), glr::InputError);
+    }
+
+    // --cuda-graph is checked before anything loads: it needs a CUDA build and device, static
+    // shapes (not graphlora's per-step 1-hop subgraph), and applies to scoring only.
+    void cudaGraphOptions() {
+        LlmBenchOptions o = tinyOptions("tallrec");
+        o.cudaGraph = true;
+        QVERIFY_EXCEPTION_THROWN(benchTrain(o), glr::InputError);
+        auto message = [](const LlmBenchOptions& options) {
+            try {
+                benchScore(options);
+            } catch (const glr::InputError& e) {
+                return std::string(e.what());
+            }
+            return std::string("no error");
+        };
+        if (!glr::bench::cudaGraphsAvailable()) {
+            QVERIFY2(message(o).find("CUDA build") != std::string::npos, message(o).c_str());
+            QVERIFY_EXCEPTION_THROWN(glr::bench::CapturedForward(at::Device("cpu"), [] { return at::ones({1}); }),
+                                     glr::Error);
+            return;
+        }
+        QVERIFY2(message(o).find("--device cuda") != std::string::npos, message(o).c_str());
+        o.device = "cuda";
+        o.method = "graphlora";
+        QVERIFY2(message(o).find("--full-graph") != std::string::npos, message(o).c_str());
     }
 
     // After two steps the graph path has received gradients: step 1 moves B away from zero, so
