@@ -13,7 +13,7 @@
 # Environment: SHAPES (default "llama-1.1b llama-7b"), BATCH (32), SEQ_LEN (256), STEPS (10),
 # WARMUP (3), JOBS (build parallelism, default nproc), EXTRAS (1: also a masked-attention step and
 # the GEMM table), OVERHEAD_VARIANTS (collm, identity, lightgcn, full-graph, inject-0: bench
-# overhead variants on llama-1.1b, written to variants.jsonl), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn), UNFUSED
+# overhead variants on llama-1.1b, written to variants.jsonl), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn; empty: none), UNFUSED
 # (1: also bench train/score with the fused kernels off; default 1), RESUME_CHECK (1: a
 # SIGTERM-interrupted trainer run resumed on CUDA against an uninterrupted one; default 1),
 # CUDA_GRAPHS (1: bench score --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1).
@@ -191,7 +191,7 @@ timeout 60 $G bench sgemm --device cuda --dtype bfloat16 --shape llama-7b --rows
 fi
 stamp "trainer on CUDA"
 # Short end-to-end runs through the trainer, evaluator and store on the GPU (stories260K, ML-1M).
-for method in ${TRAIN_METHODS:-graphlora collm lightgcn}; do
+for method in ${TRAIN_METHODS-graphlora collm lightgcn}; do
     timeout 100 $G run experiments/ml1m/base.json --db "$tmp/runs.sqlite" --set method.name=$method \
         --set data.dir="$PWD/.gpu/ml1m-collm" --set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin" \
         --set model.device=cuda --set train.max_steps=40 --set train.eval_every=20 --set eval.max_rows=400 \
