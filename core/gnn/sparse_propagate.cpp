@@ -65,8 +65,11 @@ at::Tensor spmmCpu(const at::Tensor& rowPtr, const at::Tensor& col, const at::Te
 at::Tensor csrTimesDense(const at::Tensor& rowPtr, const at::Tensor& col, const at::Tensor& values,
                          const at::Tensor& x) {
     const std::int64_t n = rowPtr.size(0) - 1;
-    at::Tensor a = at::sparse_csr_tensor(rowPtr, col, values.to(x.scalar_type()), {n, n},
-                                         x.options().layout(at::kSparseCsr));
+    // Unchecked: the CSR was built and checked once (GraphAdjacency); the checked constructor
+    // re-validates every index on every propagation (in some LibTorch versions through reads
+    // that wait for the device).
+    at::Tensor a = at::_sparse_csr_tensor_unsafe(rowPtr, col, values.to(x.scalar_type()), {n, n},
+                                                 x.options().layout(at::kSparseCsr));
     return at::mm(a, x.contiguous());
 }
 
