@@ -74,9 +74,15 @@ at::Tensor SasRecImpl::encodeHistories(const at::Tensor& histories) {
     const std::int64_t batch = hist.size(0), length = hist.size(1);
     if (length == 0) hist = at::zeros({batch, 1}, hist.options());
     const std::int64_t steps = hist.size(1);
-    if (hist.device().is_cpu())  // on an accelerator this would synchronise; the embedding checks there
-        GLR_CHECK(hist.min().item<std::int64_t>() >= 0 && hist.max().item<std::int64_t>() <= numItems_,
-                  "SASRec: history item ids must lie in [0, {}] (0 = padding)", numItems_);
+    // Checked where the ids are on the host, read in place (on an accelerator the embedding checks;
+    // reading them back would synchronise).
+    if (hist.device().is_cpu()) {
+        const at::Tensor flat = hist.contiguous();
+        const std::int64_t* p = flat.data_ptr<std::int64_t>();
+        for (std::int64_t i = 0, n = flat.numel(); i < n; ++i)
+            GLR_CHECK(p[i] >= 0 && p[i] <= numItems_, "SASRec: history item ids must lie in [0, {}] (0 = padding), got {}",
+                      numItems_, p[i]);
+    }
 
     at::Tensor real = hist.ne(0);                                  // [B, L]
     at::Tensor keep = real.unsqueeze(-1).to(items->weight.scalar_type());

@@ -164,6 +164,7 @@ private slots:
         at::Tensor one = at::tensor(std::vector<std::int64_t>{3});
         QVERIFY(at::allclose(model->forward({{}, one, tooLong}), model->forward({{}, one, lastTen})));
         QVERIFY_THROWS_EXCEPTION(glr::Error, model->forward({{}, one, at::full({1, 3}, 31, at::kLong)}));
+        QVERIFY_THROWS_EXCEPTION(glr::Error, model->forward({{}, one, at::full({1, 3}, -1, at::kInt)}));
         QVERIFY_THROWS_EXCEPTION(glr::Error, model->userEmbeddings());
         QCOMPARE(model->itemEmbeddings().size(0), std::int64_t(30));
     }

@@ -1,0 +1,110 @@
+// Issue 7's "no host synchronisation inside a training step", through the trainer's own
+// recommenders (not the bench rig): for every LLM method, a training step (forward, loss,
+// backward, clipping, optimiser) and a scoring forward run no operator that reads a value back
+// to the host. On a GPU each such read waits for everything queued; here the CPU runs the same
+// code, so the audit holds wherever the code path is shared. The scores' copy to the host and the
+// loss read come after the step, as in the trainer and the evaluator.
+#include <QtTest>
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "common/host_reads.h"
+#include "config/experiment_config.h"
+#include "data/split_dataset.h"
+#include "train/optimizer.h"
+#include "train/recommender_factory.h"
+#include "train/train_fixtures.h"
+
+class TestStepHostReads : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+    glr::config::ExperimentConfig configFor(const std::string& method, const std::string& neighborhood,
+                                            const std::string& collmEmbedding, const std::string& position) const {
+        nlohmann::json method_ = {{"name", method},
+                                  {"mf", {{"dim", 16}, {"trainable", true}}},
+                                  {"gnn", {{"type", "ngcf"}, {"layers", 2}, {"dim", 16}, {"neighborhood", neighborhood}}},
+                                  {"inject", {{"layers", {-1}}, {"alpha", 1.0}, {"beta", 0.1}, {"position", position}}}};
+        if (method == "collm") method_["collm"] = {{"embedding", collmEmbedding}};
+        nlohmann::json c = {
+            {"name", "host-reads"},
+            {"seed", 3},
+            {"data", {{"dir", dir_.filePath("split").toStdString()}, {"valid_split", "valid"}, {"max_history", 3}, {"max_length", 512}}},
+            {"model", {{"shape", "tiny"}}},
+            {"method", method_},
+            {"train", {{"batch_size", 4}, {"max_grad_norm", 1.0}}}};
+        return glr::config::parseExperimentConfig(c);
+    }
+
+    void run(const std::string& methodName, const std::string& neighborhood, const std::string& collmEmbedding,
+             const std::string& position) {
+        const QString method = QString::fromStdString(methodName);
+        const auto cfg = configFor(methodName, neighborhood, collmEmbedding, position);
+        auto dataset = std::make_shared<const glr::data::SplitDataset>(glr::data::SplitDataset::load(cfg.data.dir));
+        auto model = glr::makeRecommender(cfg, dataset);
+        glr::AdamOptimizer optimizer(model->parameterGroups());
+        const auto trainBatch = model->planBatches("train", {0, 1, 2, 3}, 4, 1, true).front();
+        const auto validBatch = model->planBatches("valid", {0, 1, 2, 3}, 4, 0, false).front();
+        const at::Tensor labels = at::tensor({1.0f, 0.0f, 1.0f, 0.0f});
+
+        for (int step = 0; step < 2; ++step) {  // the second step runs with optimiser state
+            glr::test::HostReadCounter hostReads;
+            const at::Tensor logits = model->forward("train", trainBatch, /*training=*/true);
+            const at::Tensor loss = at::binary_cross_entropy_with_logits(logits.to(at::kFloat), labels);
+            loss.backward();
+            glr::clipGradNorm(optimizer.groups(), *cfg.train.maxGradNorm);
+            optimizer.step(1.0);
+            optimizer.zeroGrad();
+            QVERIFY2(hostReads.reads() == 0, qPrintable(QString("%1 training step %2: %3").arg(method).arg(step)
+                                                            .arg(hostReads.describe().c_str())));
+            QVERIFY(std::isfinite(loss.item<double>()));
+        }
+        {
+            torch::NoGradGuard noGrad;
+            glr::test::HostReadCounter hostReads;
+            const at::Tensor scores = model->forward("valid", validBatch, /*training=*/false);
+            QVERIFY2(hostReads.reads() == 0, qPrintable(QString("%1 scoring: %2").arg(method).arg(hostReads.describe().c_str())));
+            QCOMPARE(scores.numel(), std::int64_t(validBatch.size()));
+        }
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        QDir().mkpath(dir_.filePath("split"));
+        glr::test::writeItemQualitySplit(dir_.filePath("split").toStdString(), 12, 20, 6, 4, 2);
+    }
+
+    void stepsReadNothingBack_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("neighborhood");
+        QTest::addColumn<QString>("collmEmbedding");
+        QTest::addColumn<QString>("position");
+        QTest::newRow("graphlora 1-hop") << "graphlora" << "1hop" << "mf" << "middle";
+        QTest::newRow("graphlora full graph") << "graphlora" << "full" << "mf" << "middle";
+        QTest::newRow("graphlora pre-A") << "graphlora" << "1hop" << "mf" << "pre";
+        QTest::newRow("lora-only, MF trained") << "lora-only" << "1hop" << "mf" << "middle";
+        QTest::newRow("tallrec") << "tallrec" << "1hop" << "mf" << "middle";
+        QTest::newRow("collm-mf") << "collm" << "1hop" << "mf" << "middle";
+        QTest::newRow("collm-lightgcn") << "collm" << "1hop" << "lightgcn" << "middle";
+        QTest::newRow("collm-sas") << "collm" << "1hop" << "sasrec" << "middle";
+        QTest::newRow("cora") << "cora" << "1hop" << "mf" << "middle";
+    }
+
+    void stepsReadNothingBack() {
+        QFETCH(QString, method);
+        QFETCH(QString, neighborhood);
+        QFETCH(QString, collmEmbedding);
+        QFETCH(QString, position);
+        try {
+            run(method.toStdString(), neighborhood.toStdString(), collmEmbedding.toStdString(), position.toStdString());
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestStepHostReads)
+#include "test_step_host_reads.moc"
