@@ -11,9 +11,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <string>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace glr::compat {
 
