@@ -169,10 +169,6 @@ void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>&
     cmd->add_option("--phase-steps", o->phaseSteps,
                     "further steps timed phase by phase, the device synchronised at each phase end (0: none)")
         ->capture_default_str()->check(CLI::Range(0, 100000));
-    cmd->add_option("--max-grad-norm", o->maxGradNorm,
-                    "training: clip the global gradient norm to this before the optimiser step, as "
-                    "train.max_grad_norm does (0: no clipping, the trainer's default)")
-        ->capture_default_str();
     cmd->add_option("--lora-r", o->loraR, "LoRA rank")->capture_default_str()->check(CLI::Range(1, 65536));
     cmd->add_option("--lora-alpha", o->loraAlpha, "LoRA alpha")->capture_default_str();
     cmd->add_option("--lora-dropout", o->loraDropout, "LoRA dropout")->capture_default_str();
@@ -194,6 +190,13 @@ void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>&
     cmd->add_option("--peak-tflops", o->peakFlops, "device peak for MFU in TFLOP/s (default: measured on CPU, 989 on CUDA)")
         ->transform([](const std::string& s) { return std::to_string(std::stod(s) * 1e12); });
     cmd->add_option("--peak-size", o->peakSize, "square size of the CPU sgemm peak measurement")->capture_default_str();
+}
+
+void addClippingOption(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>& o) {
+    cmd->add_option("--max-grad-norm", o->maxGradNorm,
+                    "clip the global gradient norm of each training step to this before the optimiser step, as "
+                    "train.max_grad_norm does (0: no clipping, the trainer's default)")
+        ->capture_default_str();
 }
 
 void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
@@ -242,6 +245,7 @@ void registerBenchLlm(CLI::App& bench, const char* name, bool train) {
     auto o = std::make_shared<bench::LlmBenchOptions>();
     auto common = std::make_shared<CommonBenchOptions>();
     addLlmOptions(cmd, o, true);
+    if (train) addClippingOption(cmd, o);
     if (!train)
         cmd->add_flag("--cuda-graph", o->cudaGraph,
                       "also capture the scoring forward as a CUDA graph and replay it, interleaved with eager steps "
@@ -264,6 +268,7 @@ void registerBenchOverhead(CLI::App& bench) {
     auto o = std::make_shared<bench::LlmBenchOptions>();
     auto common = std::make_shared<CommonBenchOptions>();
     addLlmOptions(cmd, o, false);
+    addClippingOption(cmd, o);
     cmd->add_option("--baseline", o->baseline,
                     "method GraphLoRA is compared with: lora-only (its whole cost), collm (MF trained as well: the "
                     "graph path alone), tallrec or cora")
