@@ -115,33 +115,7 @@ done
 # bench/op_counter.h), the largest additions by name, and where its time goes, phase by phase
 # (each phase end synchronised, so the phases cannot overlap as they do in the timed steps).
 # JSON from before the launch counter: operators, leaving out views.
-summarise_overhead() {
-python3 - "$@" <<'PY'
-import json, sys
-views = {"aten::as_strided", "aten::view", "aten::t", "aten::transpose", "aten::select", "aten::slice",
-         "aten::narrow", "aten::expand", "aten::reshape", "aten::_reshape_alias", "aten::detach", "detach",
-         "aten::resolve_conj", "aten::empty", "aten::empty_strided", "aten::expand_as", "aten::contiguous"}
-label = sys.argv[2] if len(sys.argv) > 2 else ""
-for line in open(sys.argv[1]):
-    j = json.loads(line)
-    if j.get("benchmark") != "overhead" or "graph_path_ops" not in j:
-        continue
-    base = j.get("baseline", j.get("lora_only"))
-    launches = "graph_path_launches" in j
-    count_key, what = ("launches_per_step", "launches") if launches else ("ops_per_step", "operators")
-    for mode in ("train", "score"):
-        a = base[mode][count_key]; b = j["graphlora"][mode][count_key]
-        phases = ", ".join(f"{k} {b['phases'][k] - a['phases'].get(k, 0):+d}" for k in b["phases"])
-        added = j["graph_path_launches"][mode] if launches else [(n, c) for n, c in j["graph_path_ops"][mode] if n not in views]
-        top = [f"{n} {c:+d}" for n, c in added][:15]
-        print(f"{label}{j['model']} {mode} vs {j.get('baseline_method', 'lora-only')}: ratio {j[mode + '_ratio']:.4f}; "
-              f"{what} {a['total']} -> {b['total']} ({phases})")
-        pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])
-        if pb:
-            print("   phase ms: " + ", ".join(f"{k} {pa.get(k, 0):.2f} -> {v:.2f}" for k, v in pb))
-        print("   " + ", ".join(top))
-PY
-}
+summarise_overhead() { python3 experiments/benchmarks/gpu_summaries.py overhead "$@"; }
 summarise_overhead "$out/ours.jsonl" | tee "$out/graph_path_ops.txt" || echo "graph path operator summary failed"
 # Where the graph path's cost goes: against CoLLM (MF trained as well, so only the graph path
 # differs), a weight-free encoder (LightGCN) or none (identity) instead of NGCF, full-graph
@@ -171,13 +145,7 @@ if [[ "${CUDA_GRAPHS:-1}" == 1 ]]; then
         echo "cuda graph stories260K graphlora failed"
     timeout 120 $G bench score --model llama-1.1b --method tallrec --batch "$B" --seq-len "$T" "${graph_common[@]}" >/dev/null ||
         echo "cuda graph llama-1.1b failed"
-    python3 - "$out/graphs.jsonl" <<'PY' | tee "$out/graphs.txt"
-import json, sys
-for line in open(sys.argv[1]):
-    j = json.loads(line); g = j.get("cuda_graph", {})
-    print(f"{j['model']} {j['method']} B={j['batch']} T={j['seq_len']}: {g.get('status')}; eager {g.get('eager_ms', 0):.2f} ms, "
-          f"graph {g.get('graph_ms', 0):.2f} ms, speed-up {g.get('speedup', 0):.2f}, max |diff| {g.get('max_abs_difference', 0):.3g}")
-PY
+    python3 experiments/benchmarks/gpu_summaries.py graphs "$out/graphs.jsonl" | tee "$out/graphs.txt"
     stamp "cuda graphs"
 fi
 if [[ "${EXTRAS:-1}" == 1 ]]; then

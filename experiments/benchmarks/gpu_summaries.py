@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Summaries scripts/gpu-session.sh prints from the JSON lines of `graphlora bench`.
+
+  gpu_summaries.py overhead FILE.jsonl [LABEL]   GraphLoRA's cost against its baseline, per mode:
+      the ratio, the launches (or, in reports from before the launch counter, the operators
+      other than views) it adds per phase and by name, and per-phase times
+  gpu_summaries.py graphs FILE.jsonl             bench score --cuda-graph: capture status, eager
+      and replayed step times, speed-up, largest score difference
+
+Lines of other benchmarks are skipped; a malformed line stops with its line number."""
+import json
+import sys
+
+# Operators that launch nothing, for overhead reports from before `graph_path_launches` existed.
+VIEWS = {"aten::as_strided", "aten::view", "aten::t", "aten::transpose", "aten::select", "aten::slice",
+         "aten::narrow", "aten::expand", "aten::reshape", "aten::_reshape_alias", "aten::detach", "detach",
+         "aten::resolve_conj", "aten::empty", "aten::empty_strided", "aten::expand_as", "aten::contiguous"}
+
+
+def records(path):
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as e:
+                sys.exit(f"{path}:{number}: not a JSON line ({e})")
+
+
+def overhead(path, label=""):
+    for j in records(path):
+        if j.get("benchmark") != "overhead" or "graph_path_ops" not in j:
+            continue
+        base = j.get("baseline", j.get("lora_only"))  # "lora_only" in reports before 2026-11-27
+        launches = "graph_path_launches" in j
+        count_key, what = ("launches_per_step", "launches") if launches else ("ops_per_step", "operators")
+        for mode in ("train", "score"):
+            a, b = base[mode][count_key], j["graphlora"][mode][count_key]
+            phases = ", ".join(f"{k} {b['phases'][k] - a['phases'].get(k, 0):+d}" for k in b["phases"])
+            added = j["graph_path_launches"][mode] if launches else [
+                (n, c) for n, c in j["graph_path_ops"][mode] if n not in VIEWS]
+            top = [f"{n} {c:+d}" for n, c in added][:15]
+            print(f"{label}{j['model']} {mode} vs {j.get('baseline_method', 'lora-only')}: "
+                  f"ratio {j[mode + '_ratio']:.4f}; {what} {a['total']} -> {b['total']} ({phases})")
+            pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])
+            if pb:
+                print("   phase ms: " + ", ".join(f"{k} {pa.get(k, 0):.2f} -> {v:.2f}" for k, v in pb))
+            print("   " + ", ".join(top))
+
+
+def graphs(path):
+    for j in records(path):
+        g = j.get("cuda_graph")
+        if g is None:
+            continue
+        print(f"{j['model']} {j['method']} B={j['batch']} T={j['seq_len']}: {g.get('status')}; "
+              f"eager {g.get('eager_ms', 0):.2f} ms, graph {g.get('graph_ms', 0):.2f} ms, "
+              f"speed-up {g.get('speedup', 0):.2f}, max |diff| {g.get('max_abs_difference', 0):.3g}")
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("overhead", "graphs"):
+        sys.exit(__doc__)
+    if sys.argv[1] == "overhead":
+        overhead(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
+    else:
+        graphs(sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()
