@@ -73,6 +73,18 @@ private slots:
         }
     }
 
+    // The scripts that need the GPU machine's packages (torch, transformers, numpy) at least compile.
+    void pythonScriptsCompile() {
+        if (python_.isEmpty()) QSKIP("python3 not found: the GPU session's scripts are Python");
+        for (const char* s : {"experiments/benchmarks/hf_peft_peer.py", "experiments/benchmarks/fixture_check.py",
+                              "experiments/benchmarks/gpu_ratios.py", "experiments/benchmarks/gpu_summaries.py",
+                              "experiments/benchmarks/cpu_ratios.py"}) {
+            const auto r = runTool(python_, {"-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])",
+                                             script(s)});
+            QVERIFY2(r.code == 0, qPrintable(QString("%1: %2").arg(s).arg(r.errText())));
+        }
+    }
+
     void overheadSummaryReadsTodaysAndOlderReports() {
         if (python_.isEmpty()) QSKIP("python3 not found: the GPU session's summaries are Python");
         const QString jsonl = dir_.filePath("overhead.jsonl");
