@@ -1,9 +1,8 @@
 #pragma once
 // Counts the ATen operators dispatched while it lives (every thread, autograd's backward
-// included), through LibTorch's RecordFunction observers. On a GPU nearly every leaf operator is
-// a kernel launch, so the count of a step is what a small model pays in launch overhead whatever
-// the device: `bench overhead` reports it per method and phase, and the operators GraphLoRA adds
-// over LoRA-only are the launches of the graph path.
+// included), through LibTorch's RecordFunction observers. On a GPU each computing leaf operator
+// is a kernel launch, which a small model pays for whatever the device: `bench overhead` reports
+// the counts per method and phase, and what GraphLoRA adds over its baseline is the graph path's.
 //
 // Every dispatched operator is counted, nested ones included (`clone` and the `copy_` it calls),
 // so `total` over-counts launches. `launches` counts what a GPU would launch: operators that
