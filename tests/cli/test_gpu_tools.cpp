@@ -4,7 +4,6 @@
 #include <QtTest>
 
 #include <QFile>
-#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
@@ -14,19 +13,7 @@
 namespace {
 
 glr::test::CliResult runTool(const QString& program, const QStringList& args) {
-    QProcess p;
-    p.setWorkingDirectory(GRAPHLORA_SOURCE_DIR);
-    p.start(program, args);
-    glr::test::CliResult r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = p.readAllStandardOutput().toStdString();
-    r.err = p.readAllStandardError().toStdString();
-    return r;
+    return glr::test::runProgram(program, args, 60000, GRAPHLORA_SOURCE_DIR);
 }
 
 QString script(const char* relative) { return QString::fromStdString(glr::test::sourcePath(relative)); }

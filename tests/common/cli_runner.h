@@ -15,10 +15,12 @@ struct CliResult {
     QString errText() const { return QString::fromStdString(err); }
 };
 
-inline CliResult runCli(const QStringList& args, int timeoutMs = 120000, const QString& workDir = {}) {
+// Runs `program` with `args` (in `workDir` when given) and collects its exit code and output.
+inline CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs = 120000,
+                            const QString& workDir = {}) {
     QProcess p;
     if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
-    p.start(GRAPHLORA_CLI_PATH, args);
+    p.start(program, args);
     CliResult r;
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -29,6 +31,10 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 120000, const Q
     r.out = p.readAllStandardOutput().toStdString();
     r.err = p.readAllStandardError().toStdString();
     return r;
+}
+
+inline CliResult runCli(const QStringList& args, int timeoutMs = 120000, const QString& workDir = {}) {
+    return runProgram(GRAPHLORA_CLI_PATH, args, timeoutMs, workDir);
 }
 
 }  // namespace glr::test
