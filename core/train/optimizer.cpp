@@ -80,6 +80,11 @@ void fusedAdamCpu(const ParamUpdate& u, double beta1, double beta2, double bias2
 // tensors; GraphLoRA adds the MF, encoder and P groups), so the step costs the same few launches
 // whatever the number of groups. Either way results do not depend on how parameters are grouped.
 void AdamOptimizer::step(double lrScale) {
+    if (kernel_ == AdamKernel::Capturable) {
+        prepareStep(lrScale);
+        applyPreparedStep();
+        return;
+    }
     at::NoGradGuard noGrad;
     ++step_;
     const double bias1 = 1.0 - std::pow(beta1_, double(step_));
@@ -140,6 +145,78 @@ void AdamOptimizer::step(double lrScale) {
     at::_foreach_sqrt_(denom);
     at::_foreach_add_(denom, eps_);
     at::_foreach_addcdiv_(params, m, denom, stepSizes);
+}
+
+void AdamOptimizer::prepareStep(double lrScale) {
+    GLR_CHECK(kernel_ == AdamKernel::Capturable, "optimizer: prepareStep needs the capturable kernel");
+    at::NoGradGuard noGrad;
+    if (stepSizeOnDevice_.empty())
+        for (const auto& g : groups_) {
+            const auto options = at::TensorOptions().dtype(at::kDouble).device(
+                g.params.empty() ? at::Device(at::kCPU) : g.params.front().device());
+            stepSizeOnDevice_.push_back(at::zeros({}, options));
+            decayOnDevice_.push_back(at::ones({}, options));
+            invSqrtBias2OnDevice_.push_back(at::ones({}, options));
+        }
+    ++step_;
+    const double bias1 = 1.0 - std::pow(beta1_, double(step_));
+    const double bias2 = 1.0 - std::pow(beta2_, double(step_));
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+        const auto& g = groups_[gi];
+        const double lr = g.lr * lrScale;
+        stepSizeOnDevice_[gi].fill_(-lr / bias1);
+        decayOnDevice_[gi].fill_(g.decoupledWeightDecay ? 1.0 - lr * g.weightDecay : 1.0);
+        invSqrtBias2OnDevice_[gi].fill_(1.0 / std::sqrt(bias2));
+    }
+}
+
+// The Foreach sequence with the scalars that change from step to step taken from device tensors
+// (compat::scaleInPlace): √v/√(1−β2ᵗ) for √(v/(1−β2ᵗ)), and m/denom scaled for addcdiv's value.
+void AdamOptimizer::applyPreparedStep() {
+    GLR_CHECK(!stepSizeOnDevice_.empty(), "optimizer: applyPreparedStep before prepareStep");
+    at::NoGradGuard noGrad;
+    std::vector<at::Tensor> params, grads, m, v;
+    std::vector<std::pair<std::size_t, std::size_t>> ranges;  // each group's [begin, end) in the lists
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+        const auto& g = groups_[gi];
+        const std::size_t begin = params.size();
+        std::vector<at::Tensor> groupParams, groupGrads;
+        for (std::size_t pi = 0; pi < g.params.size(); ++pi) {
+            const at::Tensor& grad = g.params[pi].grad();
+            if (!grad.defined()) continue;
+            groupParams.push_back(g.params[pi]);
+            groupGrads.push_back(grad);
+            m.push_back(expAvg_[gi][pi]);
+            v.push_back(expAvgSq_[gi][pi]);
+        }
+        if (groupParams.empty()) {
+            ranges.emplace_back(begin, begin);
+            continue;
+        }
+        if (!g.decoupledWeightDecay && g.weightDecay != 0)  // Adam's L2: g + wd·θ
+            groupGrads = at::_foreach_add(groupGrads, groupParams, g.weightDecay);
+        if (g.decoupledWeightDecay && g.weightDecay != 0)  // AdamW: θ ← (1 − lr·wd)·θ
+            compat::scaleInPlace(groupParams, decayOnDevice_[gi]);
+        params.insert(params.end(), groupParams.begin(), groupParams.end());
+        grads.insert(grads.end(), groupGrads.begin(), groupGrads.end());
+        ranges.emplace_back(begin, params.size());
+    }
+    if (params.empty()) return;
+    auto slice = [](const std::vector<at::Tensor>& list, std::pair<std::size_t, std::size_t> range) {
+        return std::vector<at::Tensor>(list.begin() + std::ptrdiff_t(range.first), list.begin() + std::ptrdiff_t(range.second));
+    };
+    at::_foreach_mul_(m, beta1_);
+    at::_foreach_add_(m, grads, 1.0 - beta1_);
+    at::_foreach_mul_(v, beta2_);
+    at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2_);
+    std::vector<at::Tensor> denom = at::_foreach_sqrt(v);
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi)
+        if (ranges[gi].second > ranges[gi].first) compat::scaleInPlace(slice(denom, ranges[gi]), invSqrtBias2OnDevice_[gi]);
+    at::_foreach_add_(denom, eps_);
+    std::vector<at::Tensor> update = at::_foreach_div(m, denom);
+    for (std::size_t gi = 0; gi < groups_.size(); ++gi)
+        if (ranges[gi].second > ranges[gi].first) compat::scaleInPlace(slice(update, ranges[gi]), stepSizeOnDevice_[gi]);
+    at::_foreach_add_(params, update);
 }
 
 void AdamOptimizer::zeroGrad() {

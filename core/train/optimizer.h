@@ -24,8 +24,11 @@ struct ParamGroup {
 };
 
 // How AdamOptimizer::step updates: Auto = one pass per tensor on the CPU, multi-tensor _foreach
-// ops elsewhere; Foreach = the _foreach ops everywhere (what CUDA runs; tests compare the two).
-enum class AdamKernel { Auto, Foreach };
+// ops elsewhere; Foreach = the _foreach ops everywhere (what CUDA runs; tests compare the two);
+// Capturable = _foreach ops whose step-dependent scalars (learning rate × schedule, bias
+// corrections) are read from device tensors, so that the update can be captured in a CUDA graph
+// once and replayed for later steps (prepareStep / applyPreparedStep).
+enum class AdamKernel { Auto, Foreach, Capturable };
 
 class AdamOptimizer {
 public:
@@ -34,6 +37,11 @@ public:
 
     // lrScale multiplies every group's base learning rate (the schedule's factor).
     void step(double lrScale);
+    // The Capturable kernel's step in two halves (step() runs both): prepareStep counts the step
+    // and writes its scalars into device tensors (host work, outside any capture);
+    // applyPreparedStep updates from them and reads nothing from the host.
+    void prepareStep(double lrScale);
+    void applyPreparedStep();
     void zeroGrad();
     std::int64_t stepCount() const { return step_; }
 
@@ -51,6 +59,8 @@ private:
     double beta1_, beta2_, eps_;
     std::int64_t step_ = 0;
     AdamKernel kernel_ = AdamKernel::Auto;
+    // Capturable kernel, per group: −lr/(1−β1ᵗ), AdamW's 1 − lr·wd, 1/√(1−β2ᵗ) (0-d, fp64, device).
+    std::vector<at::Tensor> stepSizeOnDevice_, decayOnDevice_, invSqrtBias2OnDevice_;
 };
 
 // Gradient clipping by the global norm: when ‖g‖₂ over every defined gradient of `groups` exceeds

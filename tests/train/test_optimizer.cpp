@@ -46,6 +46,7 @@ private slots:
         QTest::addColumn<int>("kernel");
         QTest::newRow("one pass (CPU)") << int(glr::AdamKernel::Auto);
         QTest::newRow("_foreach ops") << int(glr::AdamKernel::Foreach);
+        QTest::newRow("capturable (device scalars)") << int(glr::AdamKernel::Capturable);
     }
 
     void matchesLibTorchAdamWAndAdam() {
@@ -137,6 +138,33 @@ private slots:
             QVERIFY2(diff < 1e-6, qPrintable(QString("decoupled %1: %2").arg(decoupled).arg(diff)));
             QVERIFY(!a.detach().equal(initial));
         }
+    }
+
+    // The capturable kernel's device half reads nothing from the host, so a CUDA graph can hold
+    // it; replaying it after each prepareStep is the same as calling step().
+    void capturableHalvesMatchStep() {
+        const at::Tensor initial = randomDouble({40, 3}, 31);
+        at::Tensor a = initial.clone().set_requires_grad(true), b = initial.clone().set_requires_grad(true);
+        glr::AdamOptimizer halves({{"g", {"w"}, {a}, true, 1e-2, 0.1}}), whole({{"g", {"w"}, {b}, true, 1e-2, 0.1}});
+        halves.setKernel(glr::AdamKernel::Capturable);
+        whole.setKernel(glr::AdamKernel::Capturable);
+        QVERIFY_THROWS_EXCEPTION(glr::Error, halves.applyPreparedStep());  // nothing prepared yet
+        for (int step = 0; step < 3; ++step) {
+            const at::Tensor grad = randomDouble({40, 3}, 400 + step);
+            a.mutable_grad() = grad.clone();
+            b.mutable_grad() = grad.clone();
+            halves.prepareStep(0.5);
+            {
+                glr::test::HostReadCounter hostReads;
+                halves.applyPreparedStep();
+                QVERIFY2(hostReads.reads() == 0, hostReads.describe().c_str());
+            }
+            whole.step(0.5);
+        }
+        QVERIFY(a.detach().equal(b.detach()));
+        QCOMPARE(halves.stepCount(), std::int64_t(3));
+        glr::AdamOptimizer plain({{"g", {"w"}, {a}, true, 1e-2, 0.1}});
+        QVERIFY_THROWS_EXCEPTION(glr::Error, plain.prepareStep(1.0));  // only for the capturable kernel
     }
 
     // Clipping by the global norm across groups, in float32 and float64 gradients, without any
