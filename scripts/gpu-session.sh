@@ -16,7 +16,7 @@
 # overhead variants on llama-1.1b, written to variants.jsonl), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn; empty: none), UNFUSED
 # (1: also bench train/score with the fused kernels off; default 1), RESUME_CHECK (1: a
 # SIGTERM-interrupted trainer run resumed on CUDA against an uninterrupted one; default 1),
-# CUDA_GRAPHS (1: bench score --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1).
+# CUDA_GRAPHS (1: bench score/train --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -134,9 +134,10 @@ for variant in ${OVERHEAD_VARIANTS:-}; do
     stamp "overhead llama-1.1b $variant"
 done
 [[ -s "$out/variants.jsonl" ]] && summarise_overhead "$out/variants.jsonl" "variant " | tee -a "$out/graph_path_ops.txt"
-# What CUDA graphs buy: the scoring forward captured once and replayed, interleaved with eager
-# steps (bench score --cuda-graph; the JSON's cuda_graph says whether capture worked, the speed-up
-# and how far replayed scores are from eager ones). Small models are launch-bound; 1.1B is not.
+# What CUDA graphs buy: the scoring forward, then the whole training step, captured once and
+# replayed, interleaved with eager steps (bench score/train --cuda-graph; the JSON's cuda_graph
+# says whether capture worked, the speed-up and how far replayed results are from eager ones).
+# Small models are launch-bound; 1.1B is not.
 if [[ "${CUDA_GRAPHS:-1}" == 1 ]]; then
     graph_common=(--device cuda --dtype bfloat16 --steps "$STEPS" --warmup "$WARMUP" --cuda-graph --json --out "$out/graphs.jsonl")
     timeout 90 $G bench score --model stories260K --method tallrec --batch 8 --seq-len 430 "${graph_common[@]}" >/dev/null ||
@@ -145,6 +146,12 @@ if [[ "${CUDA_GRAPHS:-1}" == 1 ]]; then
         echo "cuda graph stories260K graphlora failed"
     timeout 120 $G bench score --model llama-1.1b --method tallrec --batch "$B" --seq-len "$T" "${graph_common[@]}" >/dev/null ||
         echo "cuda graph llama-1.1b failed"
+    # The whole training step (forward, backward, capturable Adam); without dropout, so that the
+    # parameters after a replayed step can be compared with those after an eager one.
+    timeout 90 $G bench train --model stories260K --method lora-only --batch 8 --seq-len 430 --lora-dropout 0 "${graph_common[@]}" >/dev/null ||
+        echo "cuda graph stories260K train failed"
+    timeout 120 $G bench train --model llama-1.1b --method tallrec --batch "$B" --seq-len "$T" "${graph_common[@]}" >/dev/null ||
+        echo "cuda graph llama-1.1b train failed"
     python3 experiments/benchmarks/gpu_summaries.py graphs "$out/graphs.jsonl" | tee "$out/graphs.txt"
     stamp "cuda graphs"
 fi

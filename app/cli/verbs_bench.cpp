@@ -220,9 +220,11 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     if (r.cudaGraph && r.cudaGraph->status == "replayed") {
         const auto& g = *r.cudaGraph;
         report.rows.emplace_back("CUDA graph (interleaved)",
-                                 fmt::format("replay {:.2f} ms vs eager {:.2f} ms (median of {}): {:.2f}x; scores differ "
-                                             "by at most {:.3g}", g.graph.medianMs, g.eager.medianMs, g.graph.count,
-                                             g.speedup, g.maxAbsDifference));
+                                 fmt::format("replay {:.2f} ms vs eager {:.2f} ms (median of {}): {:.2f}x; {} {:.3g}",
+                                             g.graph.medianMs, g.eager.medianMs, g.graph.count, g.speedup,
+                                             train ? "parameters after one step, replayed vs eager, differ by at most"
+                                                   : "scores differ by at most",
+                                             g.maxAbsDifference));
     } else if (r.cudaGraph) {
         report.rows.emplace_back("CUDA graph", r.cudaGraph->status);
     }
@@ -246,10 +248,12 @@ void registerBenchLlm(CLI::App& bench, const char* name, bool train) {
     auto common = std::make_shared<CommonBenchOptions>();
     addLlmOptions(cmd, o, true);
     if (train) addClippingOption(cmd, o);
-    if (!train)
-        cmd->add_flag("--cuda-graph", o->cudaGraph,
-                      "also capture the scoring forward as a CUDA graph and replay it, interleaved with eager steps "
-                      "(CUDA builds; static shapes: not graphlora's 1-hop subgraph, use --full-graph)");
+    cmd->add_flag("--cuda-graph", o->cudaGraph,
+                  train ? "also capture the whole training step (forward, backward, Adam) as a CUDA graph and replay "
+                          "it, interleaved with eager steps (CUDA builds; static shapes: not graphlora's 1-hop "
+                          "subgraph, use --full-graph)"
+                        : "also capture the scoring forward as a CUDA graph and replay it, interleaved with eager "
+                          "steps (CUDA builds; static shapes: not graphlora's 1-hop subgraph, use --full-graph)");
     addCommonOptions(cmd, common);
     cmd->callback([=] {
         startBench(*common);

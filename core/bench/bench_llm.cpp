@@ -280,11 +280,83 @@ GraphReplayResult timeGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o) {
     return g;
 }
 
+// bench train --cuda-graph: the whole training step (forward, loss, backward, clipping, Adam's
+// device half, zeroing the gradients) captured once and replayed after each prepareStep, in
+// alternation with eager steps on the same parameters and optimiser state. The check: from one
+// saved state (parameters, Adam's moments and step), the parameters after an eager step against
+// those after a replayed one (dropout draws differ between the two; --lora-dropout 0 makes them
+// comparable).
+GraphReplayResult timeTrainGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o) {
+    GraphReplayResult g;
+    const at::Device device = rig.model().device();
+    AdamOptimizer& optimizer = rig.optimizer();
+    optimizer.setKernel(AdamKernel::Capturable);
+    auto step = [&rig, &optimizer] {
+        at::Tensor loss = at::binary_cross_entropy_with_logits(rig.forward(true).to(at::kFloat), rig.labels());
+        loss.backward();
+        if (rig.maxGradNorm() > 0) clipGradNorm(optimizer.groups(), rig.maxGradNorm());
+        optimizer.applyPreparedStep();
+        optimizer.zeroGrad();
+        return loss.detach();
+    };
+    auto saveParameters = [&optimizer] {
+        std::vector<at::Tensor> saved;
+        for (const auto& group : optimizer.groups())
+            for (const auto& p : group.params) saved.push_back(p.detach().clone());
+        return saved;
+    };
+    auto restoreParameters = [&optimizer](const std::vector<at::Tensor>& saved) {
+        torch::NoGradGuard noGrad;
+        std::size_t k = 0;
+        for (const auto& group : optimizer.groups())
+            for (const auto& p : group.params) p.detach().copy_(saved[k++]);
+    };
+    try {
+        optimizer.prepareStep(1.0);
+        CapturedForward captured(device, step);
+        const auto parameters = saveParameters();
+        auto state = optimizer.state();  // the live moments: copied, or the eager step would move them
+        for (auto& [name, tensor] : state) tensor = tensor.clone();
+        optimizer.prepareStep(1.0);
+        (void)step();
+        const auto afterEager = saveParameters();
+        restoreParameters(parameters);
+        optimizer.loadState(state);
+        optimizer.prepareStep(1.0);
+        (void)captured.replay().item<double>();
+        const auto afterReplay = saveParameters();
+        for (std::size_t k = 0; k < afterEager.size(); ++k)
+            g.maxAbsDifference = std::max(g.maxAbsDifference, (afterReplay[k] - afterEager[k]).abs().max().item<double>());
+        std::vector<double> eagerMs, graphMs;
+        for (int s = 0; s < o.warmup + o.steps; ++s) {
+            const double a = timedMs(device, [&] { (void)trainStep(rig); });
+            const double b = timedMs(device, [&] {
+                optimizer.prepareStep(1.0);
+                const double loss = captured.replay().item<double>();
+                if (!std::isfinite(loss)) fail("bench train --cuda-graph: the replayed step's loss is {}", loss);
+            });
+            if (s < o.warmup) continue;
+            eagerMs.push_back(a);
+            graphMs.push_back(b);
+        }
+        g.eager = summarize(std::move(eagerMs));
+        g.graph = summarize(std::move(graphMs));
+        g.speedup = g.eager.medianMs / g.graph.medianMs;
+        g.status = "replayed";
+    } catch (const Error& e) {
+        g.status = e.what();
+    }
+    optimizer.setKernel(AdamKernel::Auto);
+    return g;
+}
+
 void checkCudaGraphOptions(const LlmBenchOptions& o) {
     if (!o.cudaGraph) return;
     if (!cudaGraphsAvailable())
         failInput("--cuda-graph needs a CUDA build (cmake -DGRAPHLORA_CUDA=ON against a CUDA LibTorch)");
-    if (!parseDevice(o.device).is_cuda()) failInput("--cuda-graph needs --device cuda, not {}", o.device);
+    const at::Device device = parseDevice(o.device);
+    if (!device.is_cuda() && !(device.is_cpu() && cudaGraphsEmulatedOnCpu()))
+        failInput("--cuda-graph needs --device cuda, not {}", o.device);
     if (o.method == "graphlora" && o.oneHop)
         failInput("--cuda-graph: graphlora cuts a new 1-hop subgraph on the host every step (its shapes and "
                   "uploads change), which a captured graph cannot replay; add --full-graph");
@@ -293,7 +365,7 @@ void checkCudaGraphOptions(const LlmBenchOptions& o) {
 }  // namespace
 
 LlmBenchResult benchTrain(const LlmBenchOptions& o) {
-    if (o.cudaGraph) failInput("--cuda-graph is for bench score (training steps are not captured)");
+    checkCudaGraphOptions(o);
     return benchSteps(
         "train", o,
         [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs, PhaseObserver* phases) {
@@ -301,7 +373,9 @@ LlmBenchResult benchTrain(const LlmBenchOptions& o) {
             if (index == 0) r.firstLoss = loss;
             r.lastLoss = loss;
         },
-        [](LlmStepRig&, LlmBenchResult&) {});
+        [&o](LlmStepRig& rig, LlmBenchResult& r) {
+            if (o.cudaGraph) r.cudaGraph = timeTrainGraphReplay(rig, o);
+        });
 }
 
 LlmBenchResult benchScore(const LlmBenchOptions& o) {

@@ -76,18 +76,19 @@ struct LlmBenchOptions {
 
     int phaseSteps = 5;             // more steps, with device-synchronised phase times (0: none)
     double maxGradNorm = 0;         // > 0: clip the global gradient norm first (train.max_grad_norm)
-    bool cudaGraph = false;         // score: also replay the forward as a captured CUDA graph
+    bool cudaGraph = false;         // also replay the step (score: the forward) as a captured CUDA graph
 
     double peakFlops = 0;           // 0: measure (CPU sgemm) or 989e12 (CUDA)
     std::int64_t peakSize = 2048;   // square size of the CPU peak measurement
 };
 
-// bench score --cuda-graph: the scoring step eager and as a replayed CUDA graph, interleaved.
+// bench score/train --cuda-graph: the step eager and as a replayed CUDA graph, interleaved.
 struct GraphReplayResult {
     std::string status;           // "replayed", or why the capture failed
-    TimingStats eager, graph;     // each step: forward (or replay) and the scores' copy to the host
+    TimingStats eager, graph;     // each step, with its result read on the host (scores, or the loss)
     double speedup = 0;           // eager / graph median step time
-    double maxAbsDifference = 0;  // replayed vs eager scores for the same inputs
+    double maxAbsDifference = 0;  // score: replayed vs eager scores, same inputs; train: parameters
+                                  // after one step from the same state (dropout draws differ)
 };
 
 struct LlmBenchResult {

@@ -1,5 +1,6 @@
 #include "bench/cuda_graph.h"
 
+#include <atomic>
 #include <string>
 
 #include "util/error.h"
@@ -13,19 +14,42 @@
 
 namespace glr::bench {
 
-#if defined(GRAPHLORA_WITH_CUDA)
+namespace {
+
+std::atomic<bool> emulateOnCpu{false};
+
+}  // namespace
 
 struct CapturedForward::Impl {
-    at::cuda::CUDAGraph graph;
     at::Tensor output;
+    std::function<at::Tensor()> emulated;  // CPU emulation: what each replay runs again
+#if defined(GRAPHLORA_WITH_CUDA)
+    at::cuda::CUDAGraph graph;
+#endif
 };
 
-bool cudaGraphsAvailable() { return true; }
+void emulateCudaGraphsOnCpu(bool on) { emulateOnCpu = on; }
+bool cudaGraphsEmulatedOnCpu() { return emulateOnCpu; }
+
+bool cudaGraphsAvailable() {
+#if defined(GRAPHLORA_WITH_CUDA)
+    return true;
+#else
+    return emulateOnCpu;
+#endif
+}
 
 CapturedForward::CapturedForward(const at::Device& device, std::function<at::Tensor()> forward, int warmups)
     : impl_(std::make_unique<Impl>()) {
-    GLR_CHECK(device.is_cuda(), "CUDA graph capture needs a CUDA device; the model is on {}", device.str());
     GLR_CHECK(static_cast<bool>(forward), "CUDA graph capture: nothing to capture");
+    if (device.is_cpu() && emulateOnCpu) {
+        for (int i = 0; i < warmups; ++i) forward();
+        impl_->output = forward();
+        impl_->emulated = std::move(forward);
+        return;
+    }
+#if defined(GRAPHLORA_WITH_CUDA)
+    GLR_CHECK(device.is_cuda(), "CUDA graph capture needs a CUDA device; the model is on {}", device.str());
     const c10::cuda::CUDAGuard deviceGuard(device);
     // Capture runs on a side stream (the default stream cannot capture); it starts once the
     // inputs, prepared on the current stream, are there.
@@ -52,27 +76,23 @@ CapturedForward::CapturedForward(const at::Device& device, std::function<at::Ten
         fail("CUDA graph capture failed: {}", reason);
     }
     side.synchronize();
+#else
+    (void)warmups;
+    fail("CUDA graphs need a CUDA build (cmake -DGRAPHLORA_CUDA=ON against a CUDA LibTorch); this build cannot "
+         "capture work on {}", device.str());
+#endif
 }
 
 const at::Tensor& CapturedForward::replay() {
+    if (impl_->emulated) {
+        impl_->output = impl_->emulated();
+        return impl_->output;
+    }
+#if defined(GRAPHLORA_WITH_CUDA)
     impl_->graph.replay();
+#endif
     return impl_->output;
 }
-
-#else
-
-struct CapturedForward::Impl {};
-
-bool cudaGraphsAvailable() { return false; }
-
-CapturedForward::CapturedForward(const at::Device& device, std::function<at::Tensor()>, int) {
-    fail("CUDA graphs need a CUDA build (cmake -DGRAPHLORA_CUDA=ON against a CUDA LibTorch); this build cannot "
-         "capture work on {}", device.str());
-}
-
-const at::Tensor& CapturedForward::replay() { fail("CUDA graphs need a CUDA build"); }
-
-#endif
 
 CapturedForward::~CapturedForward() = default;
 

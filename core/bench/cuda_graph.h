@@ -13,8 +13,14 @@
 
 namespace glr::bench {
 
-// Whether this build can capture (a CUDA LibTorch).
+// Whether this build can capture (a CUDA LibTorch), or CPU emulation is on.
 bool cudaGraphsAvailable();
+
+// Tests only: on the CPU, "capture" runs the function once and every replay runs it again, so
+// that the code around a capture (state saved and restored, step halves in order, results
+// compared) can be tested without a GPU. Nothing is faster; what replays is the same code.
+void emulateCudaGraphsOnCpu(bool on);
+bool cudaGraphsEmulatedOnCpu();
 
 class CapturedForward {
 public:

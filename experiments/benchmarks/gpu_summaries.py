@@ -4,8 +4,8 @@
   gpu_summaries.py overhead FILE.jsonl [LABEL]   GraphLoRA's cost against its baseline, per mode:
       the ratio, the launches (or, in reports from before the launch counter, the operators
       other than views) it adds per phase and by name, and per-phase times
-  gpu_summaries.py graphs FILE.jsonl             bench score --cuda-graph: capture status, eager
-      and replayed step times, speed-up, largest score difference
+  gpu_summaries.py graphs FILE.jsonl             bench score/train --cuda-graph: capture status,
+      eager and replayed step times, speed-up, largest difference (scores; parameters after a step)
 
 Lines of other benchmarks are skipped; a malformed line stops with its line number."""
 import json
@@ -54,7 +54,7 @@ def graphs(path):
         g = j.get("cuda_graph")
         if g is None:
             continue
-        print(f"{j['model']} {j['method']} B={j['batch']} T={j['seq_len']}: {g.get('status')}; "
+        print(f"{j['model']} {j['method']} {j.get('benchmark')} B={j['batch']} T={j['seq_len']}: {g.get('status')}; "
               f"eager {g.get('eager_ms', 0):.2f} ms, graph {g.get('graph_ms', 0):.2f} ms, "
               f"speed-up {g.get('speedup', 0):.2f}, max |diff| {g.get('max_abs_difference', 0):.3g}")
 

@@ -186,6 +186,42 @@ private slots:
         QVERIFY2(message(o).find("--full-graph") != std::string::npos, message(o).c_str());
     }
 
+    // The code around a capture, run with the CPU emulation (each replay runs the captured
+    // function again): scoring replays match eager scores exactly; a training step replayed from
+    // a saved state (parameters, Adam's moments and step restored, dropout off) leaves the
+    // parameters exactly where the eager step did, so the state handling and the capturable
+    // optimiser halves are right; timings come out.
+    void cudaGraphBenchAroundTheCapture() {
+        glr::bench::emulateCudaGraphsOnCpu(true);
+        struct Off {
+            ~Off() { glr::bench::emulateCudaGraphsOnCpu(false); }
+        } off;
+        LlmBenchOptions o = tinyOptions("tallrec");
+        o.cudaGraph = true;
+        o.steps = 2;
+        const LlmBenchResult score = benchScore(o);
+        QVERIFY(score.cudaGraph.has_value());
+        QCOMPARE(QString::fromStdString(score.cudaGraph->status), QString("replayed"));
+        QCOMPARE(score.cudaGraph->maxAbsDifference, 0.0);
+        QCOMPARE(score.cudaGraph->graph.count, 2);
+        QVERIFY(score.cudaGraph->speedup > 0);
+        QVERIFY(toJson(score).find("\"cuda_graph\":{") != std::string::npos);
+        for (const char* method : {"lora-only", "collm", "graphlora"}) {
+            LlmBenchOptions t = tinyOptions(method);
+            t.cudaGraph = true;
+            t.oneHop = false;  // graphlora: the full graph, static
+            t.loraDropout = 0;
+            t.maxGradNorm = 1.0;
+            t.steps = 2;
+            const LlmBenchResult train = benchTrain(t);
+            QVERIFY(train.cudaGraph.has_value());
+            QVERIFY2(train.cudaGraph->status == "replayed", train.cudaGraph->status.c_str());
+            QVERIFY2(train.cudaGraph->maxAbsDifference == 0.0,
+                     qPrintable(QString("%1: %2").arg(method).arg(train.cudaGraph->maxAbsDifference)));
+            QCOMPARE(train.cudaGraph->eager.count, 2);
+        }
+    }
+
     // After two steps the graph path has received gradients: step 1 moves B away from zero, so
     // step 2's loss depends on the injected signal and the encoder's weights change.
     void graphPathIsTrained() {

@@ -106,7 +106,7 @@ private slots:
                             R"("max_abs_difference":0.0}})"});
         auto r = runTool(python_, {script("experiments/benchmarks/gpu_summaries.py"), "graphs", graphs});
         QVERIFY2(r.code == 0, r.err.c_str());
-        QVERIFY2(r.outText().contains("stories260K tallrec B=8 T=430: replayed") && r.outText().contains("speed-up 3.00"),
+        QVERIFY2(r.outText().contains("stories260K tallrec score B=8 T=430: replayed") && r.outText().contains("speed-up 3.00"),
                  qPrintable(r.outText()));
 
         // gpu_ratios.py: our tallrec steps against a peer line, other methods' steps (clipped
