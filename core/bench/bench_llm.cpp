@@ -251,6 +251,25 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
     return r;
 }
 
+// o.warmup + o.steps rounds of an eager step then a replayed one (results read on the host by
+// both); g gets the medians after the warm-up rounds.
+template <typename Eager, typename Replay>
+void timeAlternating(const at::Device& device, const LlmBenchOptions& o, GraphReplayResult& g, Eager&& eager,
+                     Replay&& replay) {
+    std::vector<double> eagerMs, graphMs;
+    for (int s = 0; s < o.warmup + o.steps; ++s) {
+        const double a = timedMs(device, eager);
+        const double b = timedMs(device, replay);
+        if (s < o.warmup) continue;
+        eagerMs.push_back(a);
+        graphMs.push_back(b);
+    }
+    g.eager = summarize(std::move(eagerMs));
+    g.graph = summarize(std::move(graphMs));
+    g.speedup = g.eager.medianMs / g.graph.medianMs;
+    g.status = "replayed";
+}
+
 // bench score --cuda-graph: the scoring forward captured once, then replayed in alternation with
 // eager steps on the same inputs. A failed capture is reported, not thrown: the eager figures stand.
 GraphReplayResult timeGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o) {
@@ -262,18 +281,8 @@ GraphReplayResult timeGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o) {
         CapturedForward captured(device, [&rig] { return rig.forward(false); });
         const at::Tensor replayed = captured.replay().to(at::kCPU, at::kDouble);
         g.maxAbsDifference = (replayed - eager).abs().max().item<double>();
-        std::vector<double> eagerMs, graphMs;
-        for (int s = 0; s < o.warmup + o.steps; ++s) {
-            const double a = timedMs(device, [&] { (void)scoreStep(rig); });
-            const double b = timedMs(device, [&] { (void)captured.replay().to(at::kCPU, at::kDouble).abs().mean().item<double>(); });
-            if (s < o.warmup) continue;
-            eagerMs.push_back(a);
-            graphMs.push_back(b);
-        }
-        g.eager = summarize(std::move(eagerMs));
-        g.graph = summarize(std::move(graphMs));
-        g.speedup = g.eager.medianMs / g.graph.medianMs;
-        g.status = "replayed";
+        timeAlternating(device, o, g, [&] { (void)scoreStep(rig); },
+                        [&] { (void)captured.replay().to(at::kCPU, at::kDouble).abs().mean().item<double>(); });
     } catch (const Error& e) {
         g.status = e.what();
     }
@@ -327,22 +336,11 @@ GraphReplayResult timeTrainGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o
         const auto afterReplay = saveParameters();
         for (std::size_t k = 0; k < afterEager.size(); ++k)
             g.maxAbsDifference = std::max(g.maxAbsDifference, (afterReplay[k] - afterEager[k]).abs().max().item<double>());
-        std::vector<double> eagerMs, graphMs;
-        for (int s = 0; s < o.warmup + o.steps; ++s) {
-            const double a = timedMs(device, [&] { (void)trainStep(rig); });
-            const double b = timedMs(device, [&] {
-                optimizer.prepareStep(1.0);
-                const double loss = captured.replay().item<double>();
-                if (!std::isfinite(loss)) fail("bench train --cuda-graph: the replayed step's loss is {}", loss);
-            });
-            if (s < o.warmup) continue;
-            eagerMs.push_back(a);
-            graphMs.push_back(b);
-        }
-        g.eager = summarize(std::move(eagerMs));
-        g.graph = summarize(std::move(graphMs));
-        g.speedup = g.eager.medianMs / g.graph.medianMs;
-        g.status = "replayed";
+        timeAlternating(device, o, g, [&] { (void)trainStep(rig); }, [&] {
+            optimizer.prepareStep(1.0);
+            const double loss = captured.replay().item<double>();
+            if (!std::isfinite(loss)) fail("bench train --cuda-graph: the replayed step's loss is {}", loss);
+        });
     } catch (const Error& e) {
         g.status = e.what();
     }
