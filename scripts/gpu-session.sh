@@ -16,7 +16,8 @@
 # overhead variants on llama-1.1b, written to variants.jsonl), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn; empty: none), UNFUSED
 # (1: also bench train/score with the fused kernels off; default 1), RESUME_CHECK (1: a
 # SIGTERM-interrupted trainer run resumed on CUDA against an uninterrupted one; default 1),
-# CUDA_GRAPHS (1: bench score/train --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1).
+# CUDA_GRAPHS (1: bench score/train --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1),
+# CLIPPED (1: graphlora training on llama-1.1b with and without --max-grad-norm; default 1).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -134,6 +135,15 @@ for variant in ${OVERHEAD_VARIANTS:-}; do
     stamp "overhead llama-1.1b $variant"
 done
 [[ -s "$out/variants.jsonl" ]] && summarise_overhead "$out/variants.jsonl" "variant " | tee -a "$out/graph_path_ops.txt"
+# The cost of gradient clipping (train.max_grad_norm), which reads nothing back to the host:
+# against the unclipped graphlora step of the trainer runs' shape (gpu_ratios.py lists both).
+if [[ "${CLIPPED:-1}" == 1 ]]; then
+    timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" "${common[@]}" >/dev/null ||
+        echo "graphlora train failed"
+    timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" --max-grad-norm 1 "${common[@]}" >/dev/null ||
+        echo "clipped train failed"
+    stamp "clipping"
+fi
 # What CUDA graphs buy: the scoring forward, then the whole training step, captured once and
 # replayed, interleaved with eager steps (bench score/train --cuda-graph; the JSON's cuda_graph
 # says whether capture worked, the speed-up and how far replayed results are from eager ones).
@@ -158,9 +168,6 @@ fi
 if [[ "${EXTRAS:-1}" == 1 ]]; then
 # The cost of a padded batch (masked attention instead of the fused causal kernel).
 timeout 150 $G bench train --model llama-7b --method tallrec --batch "$B" --mask "${common[@]}" >/dev/null || echo "masked train failed"
-# The cost of gradient clipping (train.max_grad_norm), which reads nothing back to the host.
-timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" --max-grad-norm 1 "${common[@]}" >/dev/null ||
-    echo "clipped train failed"
 timeout 60 $G bench sgemm --device cuda --dtype bfloat16 --shape llama-7b --rows $((B * T)) --json --out "$out/ours.jsonl" >/dev/null ||
     echo "bench sgemm failed"
 fi
