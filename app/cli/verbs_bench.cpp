@@ -249,11 +249,9 @@ void registerBenchLlm(CLI::App& bench, const char* name, bool train) {
     addLlmOptions(cmd, o, true);
     if (train) addClippingOption(cmd, o);
     cmd->add_flag("--cuda-graph", o->cudaGraph,
-                  train ? "also capture the whole training step (forward, backward, Adam) as a CUDA graph and replay "
-                          "it, interleaved with eager steps (CUDA builds; static shapes: not graphlora's 1-hop "
-                          "subgraph, use --full-graph)"
-                        : "also capture the scoring forward as a CUDA graph and replay it, interleaved with eager "
-                          "steps (CUDA builds; static shapes: not graphlora's 1-hop subgraph, use --full-graph)");
+                  fmt::format("also capture {} as a CUDA graph and replay it, interleaved with eager steps (CUDA "
+                              "builds; static shapes: not graphlora's 1-hop subgraph, use --full-graph)",
+                              train ? "the whole training step (forward, backward, Adam)" : "the scoring forward"));
     addCommonOptions(cmd, common);
     cmd->callback([=] {
         startBench(*common);

@@ -37,18 +37,28 @@ at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
     return scores;
 }
 
-// One optimiser step as the trainer takes it (trainer.cpp), loss value returned. With an
-// observer, each phase is announced as it ends.
-double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
+// One optimiser step as the trainer takes it (trainer.cpp), queued: forward, loss, backward,
+// clipping, `update` (the optimiser) and zeroing; the loss tensor is returned unread. With an
+// observer, the forward and loss+backward phases are announced as they end.
+template <typename Update>
+at::Tensor queueTrainStep(LlmStepRig& rig, Update&& update, double* forwardHostMs = nullptr,
+                          PhaseObserver* phases = nullptr) {
     at::Tensor scores = issueForward(rig, /*training=*/true, forwardHostMs);
     if (phases) phases->endPhase("forward");
     at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
     loss.backward();
     if (phases) phases->endPhase("loss+backward");
     if (rig.maxGradNorm() > 0) clipGradNorm(rig.optimizer().groups(), rig.maxGradNorm());
-    rig.optimizer().step(1.0);
+    update();
     rig.optimizer().zeroGrad();
-    const double value = loss.item<double>();  // the trainer's NaN check, once the step is queued
+    return loss.detach();
+}
+
+// queueTrainStep with the optimiser's step, then the loss read as the trainer's NaN check reads
+// it, once the step is queued.
+double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
+    const at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); }, forwardHostMs, phases);
+    const double value = loss.item<double>();
     if (phases) phases->endPhase("optimizer");
     if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
     return value;
@@ -300,14 +310,7 @@ GraphReplayResult timeTrainGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o
     const at::Device device = rig.model().device();
     AdamOptimizer& optimizer = rig.optimizer();
     optimizer.setKernel(AdamKernel::Capturable);
-    auto step = [&rig, &optimizer] {
-        at::Tensor loss = at::binary_cross_entropy_with_logits(rig.forward(true).to(at::kFloat), rig.labels());
-        loss.backward();
-        if (rig.maxGradNorm() > 0) clipGradNorm(optimizer.groups(), rig.maxGradNorm());
-        optimizer.applyPreparedStep();
-        optimizer.zeroGrad();
-        return loss.detach();
-    };
+    auto step = [&rig, &optimizer] { return queueTrainStep(rig, [&optimizer] { optimizer.applyPreparedStep(); }); };
     auto saveParameters = [&optimizer] {
         std::vector<at::Tensor> saved;
         for (const auto& group : optimizer.groups())

@@ -1,5 +1,6 @@
 #include "train/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -70,6 +71,14 @@ void fusedAdamCpu(const ParamUpdate& u, double beta1, double beta2, double bias2
     });
 }
 
+// m ← β1 m + (1−β1) g,  v ← β2 v + (1−β2) g², for every tensor of the lists.
+void updateMoments(at::TensorList m, at::TensorList v, at::TensorList grads, double beta1, double beta2) {
+    at::_foreach_mul_(m, beta1);
+    at::_foreach_add_(m, grads, 1.0 - beta1);
+    at::_foreach_mul_(v, beta2);
+    at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2);
+}
+
 }  // namespace
 
 // CPU parameters: one pass over each tensor's memory (fusedAdamCpu). The _foreach ops make about
@@ -137,10 +146,7 @@ void AdamOptimizer::step(double lrScale) {
         for (std::size_t k = 0; k < indices.size(); ++k) grads[indices[k]] = withL2[k];
     }
     if (!decayed.empty()) at::_foreach_mul_(decayed, decayFactors);  // AdamW: θ ← (1 − lr·wd)·θ
-    at::_foreach_mul_(m, beta1_);
-    at::_foreach_add_(m, grads, 1.0 - beta1_);
-    at::_foreach_mul_(v, beta2_);
-    at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2_);
+    updateMoments(m, v, grads, beta1_, beta2_);
     std::vector<at::Tensor> denom = at::_foreach_div(v, bias2);
     at::_foreach_sqrt_(denom);
     at::_foreach_add_(denom, eps_);
@@ -172,51 +178,34 @@ void AdamOptimizer::prepareStep(double lrScale) {
 
 // The Foreach sequence with the scalars that change from step to step taken from device tensors
 // (compat::scaleInPlace): √v/√(1−β2ᵗ) for √(v/(1−β2ᵗ)), and m/denom scaled for addcdiv's value.
+// Group by group: this path runs inside a captured graph, where the launch count is paid once.
 void AdamOptimizer::applyPreparedStep() {
     GLR_CHECK(!stepSizeOnDevice_.empty(), "optimizer: applyPreparedStep before prepareStep");
     at::NoGradGuard noGrad;
-    std::vector<at::Tensor> params, grads, m, v;
-    std::vector<std::pair<std::size_t, std::size_t>> ranges;  // each group's [begin, end) in the lists
     for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
         const auto& g = groups_[gi];
-        const std::size_t begin = params.size();
-        std::vector<at::Tensor> groupParams, groupGrads;
+        std::vector<at::Tensor> params, grads, m, v;
         for (std::size_t pi = 0; pi < g.params.size(); ++pi) {
             const at::Tensor& grad = g.params[pi].grad();
             if (!grad.defined()) continue;
-            groupParams.push_back(g.params[pi]);
-            groupGrads.push_back(grad);
+            params.push_back(g.params[pi]);
+            grads.push_back(grad);
             m.push_back(expAvg_[gi][pi]);
             v.push_back(expAvgSq_[gi][pi]);
         }
-        if (groupParams.empty()) {
-            ranges.emplace_back(begin, begin);
-            continue;
-        }
+        if (params.empty()) continue;
         if (!g.decoupledWeightDecay && g.weightDecay != 0)  // Adam's L2: g + wd·θ
-            groupGrads = at::_foreach_add(groupGrads, groupParams, g.weightDecay);
+            grads = at::_foreach_add(grads, params, g.weightDecay);
         if (g.decoupledWeightDecay && g.weightDecay != 0)  // AdamW: θ ← (1 − lr·wd)·θ
-            compat::scaleInPlace(groupParams, decayOnDevice_[gi]);
-        params.insert(params.end(), groupParams.begin(), groupParams.end());
-        grads.insert(grads.end(), groupGrads.begin(), groupGrads.end());
-        ranges.emplace_back(begin, params.size());
+            compat::scaleInPlace(params, decayOnDevice_[gi]);
+        updateMoments(m, v, grads, beta1_, beta2_);
+        std::vector<at::Tensor> denom = at::_foreach_sqrt(v);
+        compat::scaleInPlace(denom, invSqrtBias2OnDevice_[gi]);
+        at::_foreach_add_(denom, eps_);
+        std::vector<at::Tensor> update = at::_foreach_div(m, denom);
+        compat::scaleInPlace(update, stepSizeOnDevice_[gi]);
+        at::_foreach_add_(params, update);
     }
-    if (params.empty()) return;
-    auto slice = [](const std::vector<at::Tensor>& list, std::pair<std::size_t, std::size_t> range) {
-        return std::vector<at::Tensor>(list.begin() + std::ptrdiff_t(range.first), list.begin() + std::ptrdiff_t(range.second));
-    };
-    at::_foreach_mul_(m, beta1_);
-    at::_foreach_add_(m, grads, 1.0 - beta1_);
-    at::_foreach_mul_(v, beta2_);
-    at::_foreach_addcmul_(v, grads, grads, 1.0 - beta2_);
-    std::vector<at::Tensor> denom = at::_foreach_sqrt(v);
-    for (std::size_t gi = 0; gi < groups_.size(); ++gi)
-        if (ranges[gi].second > ranges[gi].first) compat::scaleInPlace(slice(denom, ranges[gi]), invSqrtBias2OnDevice_[gi]);
-    at::_foreach_add_(denom, eps_);
-    std::vector<at::Tensor> update = at::_foreach_div(m, denom);
-    for (std::size_t gi = 0; gi < groups_.size(); ++gi)
-        if (ranges[gi].second > ranges[gi].first) compat::scaleInPlace(slice(update, ranges[gi]), stepSizeOnDevice_[gi]);
-    at::_foreach_add_(params, update);
 }
 
 void AdamOptimizer::zeroGrad() {
@@ -274,10 +263,9 @@ void clipGradNorm(const std::vector<ParamGroup>& groups, double maxNorm) {
     if (grads.empty()) return;
     // ‖g‖ = sqrt(Σ ‖g_i‖²), the per-tensor norms combined in fp64.
     std::vector<at::Tensor> norms = at::_foreach_norm(grads);
-    bool oneType = true;
-    for (const auto& n : norms) oneType = oneType && n.scalar_type() == norms.front().scalar_type();
-    if (!oneType)
-        for (auto& n : norms) n = n.to(at::kDouble);
+    const at::ScalarType first = norms.front().scalar_type();
+    if (std::any_of(norms.begin(), norms.end(), [first](const at::Tensor& n) { return n.scalar_type() != first; }))
+        for (auto& n : norms) n = n.to(at::kDouble);  // stack takes one dtype
     const at::Tensor total = at::stack(norms).to(at::kDouble).square().sum().sqrt();
     const at::Tensor factor = (maxNorm / (total + 1e-6)).clamp_max(1.0);
     compat::scaleInPlace(grads, factor);

@@ -59,7 +59,8 @@ private:
     double beta1_, beta2_, eps_;
     std::int64_t step_ = 0;
     AdamKernel kernel_ = AdamKernel::Auto;
-    // Capturable kernel, per group: −lr/(1−β1ᵗ), AdamW's 1 − lr·wd, 1/√(1−β2ᵗ) (0-d, fp64, device).
+    // Capturable kernel, per group (on its parameters' device): −lr/(1−β1ᵗ), AdamW's 1 − lr·wd and
+    // 1/√(1−β2ᵗ), 0-d fp64.
     std::vector<at::Tensor> stepSizeOnDevice_, decayOnDevice_, invSqrtBias2OnDevice_;
 };
 
