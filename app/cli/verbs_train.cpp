@@ -46,6 +46,12 @@ public:
     bool operator()(const ProgressSnapshot& s) {
         const auto now = std::chrono::steady_clock::now();
         const double since = std::chrono::duration<double>(now - last_).count();
+        if (s.phase == "note") {  // kept on its own line, never redrawn over
+            std::fprintf(stderr, "%s[note] %s\n", tty_ ? "\r\033[K" : "", s.message.c_str());
+            std::fflush(stderr);
+            lastPhase_ = s.phase;
+            return !gInterrupted.load();
+        }
         const bool phaseChanged = s.phase != lastPhase_;
         if (phaseChanged || since >= (tty_ ? 0.2 : 10.0)) {
             last_ = now;

@@ -11,7 +11,7 @@
 #include <torch/torch.h>
 
 #include "bench/bench_device.h"
-#include "bench/cuda_graph.h"
+#include "train/cuda_graph.h"
 #include "bench/bench_sgemm.h"
 #include "bench/llm_step_rig.h"
 #include "model/loader.h"

@@ -289,6 +289,15 @@ std::vector<SchemaField> buildSchema() {
         range(f, 1, std::nullopt);
     }
     range(add(field("eval.batch_size", T::Int, 16, "Rows per scoring batch")), 1, 1 << 20);
+    add(field("eval.cuda_graphs", T::Bool, false,
+              "Score through CUDA graphs, one per bucketed batch shape (model.device cuda)"))
+        .methods = kLlmMethods;
+    {
+        auto& f = add(field("eval.pad_to_multiple_of", T::Int, 64,
+                            "With eval.cuda_graphs: prompts are left-padded to a multiple of this many tokens"));
+        range(f, 1, 1 << 16);
+        f.methods = kLlmMethods;
+    }
 
     for (auto& f : s)
         if (f.type == T::Path) f.nonEmpty = true;  // "" would silently mean the config's directory

@@ -139,6 +139,8 @@ struct EvalConfig {
     std::vector<std::string> splits{"test"};  // "train" | "valid" | "valid_small" | "test"
     std::optional<std::int64_t> maxRows;      // cap per split (seeded subsample); null = all
     int batchSize = 16;
+    bool cudaGraphs = false;     // LLM scoring replays one CUDA graph per (rows, bucketed length)
+    int padToMultipleOf = 64;    // the length bucket of those graphs
 };
 
 struct ExperimentConfig {

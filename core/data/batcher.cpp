@@ -14,9 +14,10 @@ std::int64_t TokenBatch::realTokens() const {
     return sum;
 }
 
-TokenBatch collate(const std::vector<EncodedPrompt>& prompts, std::int64_t padId) {
+TokenBatch collate(const std::vector<EncodedPrompt>& prompts, std::int64_t padId, std::int64_t minLength) {
     TokenBatch batch;
     batch.batchSize = static_cast<std::int64_t>(prompts.size());
+    batch.length = std::max<std::int64_t>(minLength, 0);
     for (const auto& p : prompts) batch.length = std::max<std::int64_t>(batch.length, p.ids.size());
     const std::int64_t T = batch.length;
     batch.inputIds.assign(batch.batchSize * T, padId);
@@ -43,7 +44,7 @@ TokenBatch collate(const std::vector<EncodedPrompt>& prompts, std::int64_t padId
 }
 
 TokenBatch makeBatch(const PromptEncoder& encoder, const Split& split, const std::vector<std::int64_t>& rows,
-                     std::int64_t padId) {
+                     std::int64_t padId, std::int64_t minLength) {
     std::vector<EncodedPrompt> prompts;
     prompts.reserve(rows.size());
     for (std::int64_t r : rows) {
@@ -51,7 +52,7 @@ TokenBatch makeBatch(const PromptEncoder& encoder, const Split& split, const std
                   split.name, split.size());
         prompts.push_back(encoder.encode(split, static_cast<std::size_t>(r)));
     }
-    TokenBatch batch = collate(prompts, padId);
+    TokenBatch batch = collate(prompts, padId, minLength);
     batch.scoreTokenId = encoder.scoreTokenId();
     for (std::int64_t r : rows) {
         const InteractionRow& row = split.rows[r];

@@ -20,7 +20,7 @@ namespace glr::data {
 
 struct TokenBatch {
     std::int64_t batchSize = 0;  // B
-    std::int64_t length = 0;     // T (longest prompt in the batch)
+    std::int64_t length = 0;     // T (longest prompt in the batch, or the bucketed minimum)
     std::vector<std::int64_t> inputIds;       // [B, T], pad on the left
     std::vector<std::int64_t> attentionMask;  // [B, T], 0 on padding
     std::vector<std::int64_t> positionIds;    // [B, T], cumsum(mask) - 1 clamped at 0
@@ -34,11 +34,12 @@ struct TokenBatch {
     std::int64_t realTokens() const;  // sum of the mask
 };
 
-// Builds one left-padded batch from prompts (in order).
-TokenBatch collate(const std::vector<EncodedPrompt>& prompts, std::int64_t padId = 0);
+// Builds one left-padded batch from prompts (in order), at least `minLength` tokens long (more
+// padding on the left: a bucketed length, so that batches share a shape).
+TokenBatch collate(const std::vector<EncodedPrompt>& prompts, std::int64_t padId = 0, std::int64_t minLength = 0);
 // Encodes `rows` of `split` and collates them, filling labels and metadata.
 TokenBatch makeBatch(const PromptEncoder& encoder, const Split& split,
-                     const std::vector<std::int64_t>& rows, std::int64_t padId = 0);
+                     const std::vector<std::int64_t>& rows, std::int64_t padId = 0, std::int64_t minLength = 0);
 
 struct BatchOptions {
     int batchSize = 8;

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <chrono>
 #include <numeric>
+#include <optional>
 #include <random>
 
+#include "gnn/device_upload.h"
 #include "util/error.h"
 
 namespace glr {
@@ -33,10 +35,8 @@ SplitScores scoreRows(Recommender& model, const std::string& split, const std::v
     auto batches = model.planBatches(split, rows, batchSize, 0, /*shuffle=*/false);
     std::int64_t done = 0;
     out.rowIndices.reserve(rows.size());
-    for (const auto& batch : batches) {
-        at::Tensor logits = model.forward(split, batch, /*training=*/false).to(at::kCPU, at::kDouble).contiguous();
-        GLR_CHECK(logits.numel() == static_cast<std::int64_t>(batch.size()),
-                  "{}: method returned {} scores for {} rows", split, logits.numel(), batch.size());
+    auto collect = [&](gnn::HostReadback& readback, const std::vector<std::int64_t>& batch) {
+        const at::Tensor logits = readback.get().to(at::kDouble).contiguous();
         const double* p = logits.data_ptr<double>();
         for (std::size_t i = 0; i < batch.size(); ++i) {
             out.rowIndices.push_back(batch[i]);
@@ -46,7 +46,22 @@ SplitScores scoreRows(Recommender& model, const std::string& split, const std::v
         out.workUnits += model.workUnits(split, batch);
         done += static_cast<std::int64_t>(batch.size());
         if (onBatch && !onBatch(done, static_cast<std::int64_t>(rows.size()))) throw Cancelled();
+    };
+    // One batch in flight: batch k+1 is queued before batch k's scores are read, so that on a
+    // GPU the host prepares the next batch (prompts, uploads, the 1-hop subgraph) while the
+    // device scores this one.
+    std::optional<gnn::HostReadback> previous;
+    const std::vector<std::int64_t>* previousBatch = nullptr;
+    for (const auto& batch : batches) {
+        at::Tensor logits = model.forward(split, batch, /*training=*/false);
+        GLR_CHECK(logits.numel() == static_cast<std::int64_t>(batch.size()),
+                  "{}: method returned {} scores for {} rows", split, logits.numel(), batch.size());
+        gnn::HostReadback readback(logits.reshape({-1}));
+        if (previous) collect(*previous, *previousBatch);
+        previous.emplace(std::move(readback));
+        previousBatch = &batch;
     }
+    if (previous) collect(*previous, *previousBatch);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
 }

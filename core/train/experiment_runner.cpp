@@ -159,6 +159,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
                 snap.message = fmt::format("scoring {}: {}/{}", split, done, all);
                 return !progress || progress(snap);
             });
+            if (const std::string notes = model->runtimeNotes(); !notes.empty()) report("note", notes);
             auto splitResults = evaluationResults(scores, degree);
             results.insert(results.end(), splitResults.begin(), splitResults.end());
             std::vector<store::PredictionRow> predictions;

@@ -17,6 +17,8 @@
 #include "model/lora.h"
 #include "tokenizer/tokenizer.h"
 #include "train/collab_embeddings.h"
+#include "train/cuda_graph.h"
+#include "train/graphed_scoring.h"
 #include "train/sequence_batch.h"
 #include "util/error.h"
 
@@ -120,6 +122,7 @@ public:
         at::Tensor head = llm_->lmHead.to(at::kFloat);
         scoreRow_ = head[encoder_->scoreTokenId()].clone();
         if (cfg_.method.score == config::ScoreMode::YesNoSoftmax) scoreRow_ = scoreRow_ - head[encoder_->noTokenId()];
+        if (cfg_.eval.cudaGraphs) enableGraphedScoring();
     }
 
     std::int64_t splitSize(const std::string& split) const override {
@@ -156,13 +159,13 @@ public:
     }
 
     at::Tensor forward(const std::string& split, const std::vector<std::int64_t>& rows, bool training) override {
+        if (!training && graphedScoring_) return scoreThroughGraphs(split, rows);
         const auto& s = data_->split(split);
         const data::TokenBatch batch = data::makeBatch(*encoder_, s, rows, padId_);
         const auto device = llm_->device();
         const std::int64_t B = batch.batchSize, T = batch.length;
         auto i64 = at::TensorOptions().dtype(at::kLong);
         at::Tensor ids = uploadIndices(batch.inputIds, {B, T}, device);
-        at::Tensor positions = uploadIndices(batch.positionIds, {B, T}, device);
         const std::int64_t nAnchors = batch.numAnchors();
         at::Tensor anchors;
         if (nAnchors > 0)
@@ -174,66 +177,40 @@ public:
         ForwardInput input;
         // Without padding the causal mask is all there is: leaving the padding mask out lets the
         // GPU run fused (flash) attention, which takes no mask. Known on the host, so no sync.
-        const bool padded = std::find(batch.attentionMask.begin(), batch.attentionMask.end(), 0) != batch.attentionMask.end();
-        if (padded)
+        if (hasPadding(batch))
             input.attentionMask = uploadIndices(batch.attentionMask, {B, T}, device);  // [B,T]
-        input.positionIds = positions;
+        input.positionIds = uploadIndices(batch.positionIds, {B, T}, device);
         input.scorePositions = at::full({B}, T - 1, i64.device(device));
         input.returnHidden = true;
 
         at::Tensor nodeFeatures;  // [N, d]
         if (collab_) nodeFeatures = collab_->nodeFeatures(training);
-        if (useSlots_ && nAnchors > 0) {
-            at::Tensor slots = anchors.slice(1, 0, 2);
-            at::Tensor nodeIds = anchors.select(1, 2);
-            at::Tensor features;
-            if (sasrec_) {
-                sasrec_->train(training);
-                at::Tensor users = sasrec_->encodeHistories(gnn::uploadAsync(historyTensor(s, rows, cfg_.method.sasrec.maxLen), device));
-                at::Tensor isUser = (nodeIds < nodes_.numUsers).unsqueeze(1);
-                at::Tensor itemRows = (nodeIds - nodes_.numUsers).clamp_min(0);
-                features = at::where(isUser, users.index_select(0, anchors.select(1, 0)),
-                                     sasrec_->items->weight.index_select(0, itemRows));
-            } else {
-                features = nodeFeatures.index_select(0, nodeIds);
-            }
-            at::Tensor vectors = projector_->forward(features);
-            input.inputsEmbeds = llm_->embedWithSlots(ids, slots, vectors);
-        } else {
+        at::Tensor embeds = slotEmbeddings(s, rows, ids, anchors, nodeFeatures, training);
+        if (embeds.defined())
+            input.inputsEmbeds = embeds;
+        else
             input.inputIds = ids;
-        }
 
         AdapterContext context;
         auto buildContext = [&]() -> const AdapterContext* {
             if ((useMiddle_ || usePre_) && nAnchors > 0) {
-                // Graph signal for the anchors' nodes: full-graph propagation, or over the 1-hop
-                // subgraph of the batch's nodes (anchor node ids then index the local node list).
-                at::Tensor hostAnchors = at::from_blob(const_cast<std::int64_t*>(batch.anchors.data()), {nAnchors, 3}, i64);
-                auto encoded = graphPath_->encode(nodeFeatures, hostAnchors.select(1, 2), training);
-                at::Tensor signal = bottleneck_->forward(encoded.embeddings);
-                if (cfg_.method.inject.normalize)
-                    signal = torch::nn::functional::normalize(signal, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
-                             cfg_.method.inject.scale;
+                const GraphSignal g = graphSignal(nodeFeatures, batch, training);
                 at::Tensor localAnchors = anchors.clone();
-                localAnchors.select(1, 2).copy_(encoded.anchorRows);
+                localAnchors.select(1, 2).copy_(g.anchorRows);
                 if (useMiddle_) {
-                    GraphInjection g = GraphInjection::make(localAnchors, signal, cfg_.method.inject.alpha,
-                                                            cfg_.method.inject.beta, injectLayers_);
-                    context.middle = std::move(g);
+                    context.middle = GraphInjection::make(localAnchors, g.signal, cfg_.method.inject.alpha,
+                                                          cfg_.method.inject.beta, injectLayers_);
                 } else {
                     PreInjection p;
                     p.anchors = localAnchors;
-                    p.vectors = signal * cfg_.method.inject.beta;
+                    p.vectors = g.signal * cfg_.method.inject.beta;
                     p.layers = injectLayers_;
                     context.pre = std::move(p);
                 }
             }
             if (useCora_) {
-                at::Tensor uids = uploadIndices(batch.uids, {B}, device);
-                at::Tensor iids = uploadIndices(batch.iids, {B}, device);
-                at::Tensor e = at::cat({nodeFeatures.index_select(0, uids), nodeFeatures.index_select(0, iids + nodes_.numUsers)}, 1);
                 CoraInjection c;
-                c.weight = coraGenerator_->forward(e).view({B, llm_->config().hiddenSize, cfg_.method.lora.r});
+                c.weight = coraWeight(batch, nodeFeatures);
                 context.cora = std::move(c);
             }
             return context.empty() ? nullptr : &context;
@@ -249,6 +226,8 @@ public:
         ForwardOutput out = llm_->forward(input);
         return at::matmul(out.hidden, scoreRow_);  // [B]
     }
+
+    std::string runtimeNotes() const override { return graphedScoring_ ? graphedScoring_->notes() : ""; }
 
     std::vector<ParamGroup> parameterGroups() override {
         std::vector<ParamGroup> groups;
@@ -318,6 +297,145 @@ public:
     }
 
 private:
+    static bool hasPadding(const data::TokenBatch& batch) {
+        return std::find(batch.attentionMask.begin(), batch.attentionMask.end(), 0) != batch.attentionMask.end();
+    }
+
+    // The token embeddings with each ID slot replaced by φ(e_node) [B,T,H]; undefined for
+    // methods without ID slots (the decoder embeds the ids itself).
+    at::Tensor slotEmbeddings(const data::Split& s, const std::vector<std::int64_t>& rows, const at::Tensor& ids,
+                              const at::Tensor& anchors, const at::Tensor& nodeFeatures, bool training) {
+        if (!useSlots_ || !anchors.defined()) return {};
+        at::Tensor slots = anchors.slice(1, 0, 2);
+        at::Tensor nodeIds = anchors.select(1, 2);
+        at::Tensor features;
+        if (sasrec_) {
+            sasrec_->train(training);
+            at::Tensor users = sasrec_->encodeHistories(
+                gnn::uploadAsync(historyTensor(s, rows, cfg_.method.sasrec.maxLen), llm_->device()));
+            at::Tensor isUser = (nodeIds < nodes_.numUsers).unsqueeze(1);
+            at::Tensor itemRows = (nodeIds - nodes_.numUsers).clamp_min(0);
+            features = at::where(isUser, users.index_select(0, anchors.select(1, 0)),
+                                 sasrec_->items->weight.index_select(0, itemRows));
+        } else {
+            features = nodeFeatures.index_select(0, nodeIds);
+        }
+        return llm_->embedWithSlots(ids, slots, projector_->forward(features));
+    }
+
+    struct GraphSignal {
+        at::Tensor signal;      // [M, r] (middle) or [M, H] (pre): P(GNN(E, Â)) or Q(…), one row per encoded node
+        at::Tensor anchorRows;  // I64 [n]: the row of `signal` for each anchor
+    };
+    // The graph path for the anchors' nodes: full-graph propagation, or over the 1-hop subgraph
+    // of the batch's nodes (cut on the host).
+    GraphSignal graphSignal(const at::Tensor& nodeFeatures, const data::TokenBatch& batch, bool training) {
+        at::Tensor hostAnchors = at::from_blob(const_cast<std::int64_t*>(batch.anchors.data()), {batch.numAnchors(), 3},
+                                               at::TensorOptions().dtype(at::kLong));
+        auto encoded = graphPath_->encode(nodeFeatures, hostAnchors.select(1, 2), training);
+        at::Tensor signal = bottleneck_->forward(encoded.embeddings);
+        if (cfg_.method.inject.normalize)
+            signal = torch::nn::functional::normalize(signal, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
+                     cfg_.method.inject.scale;
+        return {signal, encoded.anchorRows};
+    }
+
+    // CoRA's W_gen = G([e_u; e_i]) per row [B, H, r].
+    at::Tensor coraWeight(const data::TokenBatch& batch, const at::Tensor& nodeFeatures) {
+        const auto device = llm_->device();
+        const std::int64_t B = batch.batchSize;
+        at::Tensor uids = uploadIndices(batch.uids, {B}, device);
+        at::Tensor iids = uploadIndices(batch.iids, {B}, device);
+        at::Tensor e = at::cat({nodeFeatures.index_select(0, uids), nodeFeatures.index_select(0, iids + nodes_.numUsers)}, 1);
+        return coraGenerator_->forward(e).view({B, llm_->config().hiddenSize, cfg_.method.lora.r});
+    }
+
+    void enableGraphedScoring() {
+        const auto device = llm_->device();
+        const bool emulated = device.is_cpu() && cudaGraphsEmulatedOnCpu();
+        if (!emulated && !device.is_cuda())
+            failInput("eval.cuda_graphs: CUDA graphs need model.device = cuda, but the model is on {}; set "
+                      "eval.cuda_graphs=false",
+                      device.str());
+        if (!emulated && !cudaGraphsAvailable())
+            failInput("eval.cuda_graphs: this build cannot capture CUDA graphs; rebuild with -DGRAPHLORA_CUDA=ON or set "
+                      "eval.cuda_graphs=false");
+        graphedScoring_ = std::make_unique<GraphedScoring>(device, [this](const ScoringInputs& in) { return scoreDecoder(in); });
+    }
+
+    // Scoring with every batch padded to a bucketed length, so that batches share a few shapes
+    // and the decoder replays one CUDA graph per shape. The graph path and the ID-slot
+    // projector run before it, eagerly; the graph starts from their results, gathered to one
+    // row per anchor so that the graph's shapes do not depend on the batch's subgraph.
+    at::Tensor scoreThroughGraphs(const std::string& split, const std::vector<std::int64_t>& rows) {
+        const auto& s = data_->split(split);
+        const auto& lengths = lengthsOf(split);
+        std::int64_t longest = 0;
+        for (auto r : rows) longest = std::max<std::int64_t>(longest, lengths.at(static_cast<std::size_t>(r)));
+        const std::int64_t bucket = bucketedLength(longest, cfg_.eval.padToMultipleOf, llm_->config().maxPositions);
+        const data::TokenBatch batch = data::makeBatch(*encoder_, s, rows, padId_, bucket);
+        const auto device = llm_->device();
+        const std::int64_t B = batch.batchSize, T = batch.length, nAnchors = batch.numAnchors();
+        llm_->train(false);
+        if (projector_) projector_->train(false);
+
+        ScoringInputs in;
+        at::Tensor ids = uploadIndices(batch.inputIds, {B, T}, device);
+        in.positions = uploadIndices(batch.positionIds, {B, T}, device);
+        if (hasPadding(batch)) in.mask = uploadIndices(batch.attentionMask, {B, T}, device);
+        at::Tensor anchors;
+        if (nAnchors > 0) anchors = uploadIndices(batch.anchors, {nAnchors, 3}, device);
+        at::Tensor nodeFeatures;
+        if (collab_) nodeFeatures = collab_->nodeFeatures(false);
+        in.embeds = slotEmbeddings(s, rows, ids, anchors, nodeFeatures, false);
+        if (!in.embeds.defined()) in.ids = ids;
+        if ((useMiddle_ || usePre_) && nAnchors > 0) {
+            const GraphSignal g = graphSignal(nodeFeatures, batch, false);
+            std::vector<std::int64_t> perAnchor = batch.anchors;  // node column := anchor index
+            for (std::int64_t k = 0; k < nAnchors; ++k) perAnchor[static_cast<std::size_t>(3 * k + 2)] = k;
+            in.anchors = uploadIndices(perAnchor, {nAnchors, 3}, device);
+            in.signal = g.signal.index_select(0, g.anchorRows);
+            if (usePre_) in.signal = in.signal * cfg_.method.inject.beta;
+        }
+        if (useCora_) in.coraWeight = coraWeight(batch, nodeFeatures);
+        return graphedScoring_->score(in);
+    }
+
+    // What the graphs capture: the decoder from its inputs to the scores [B].
+    at::Tensor scoreDecoder(const ScoringInputs& in) {
+        const at::Tensor& tokens = in.embeds.defined() ? in.embeds : in.ids;
+        const std::int64_t B = tokens.size(0), T = tokens.size(1);
+        ForwardInput input;
+        if (in.embeds.defined())
+            input.inputsEmbeds = in.embeds;
+        else
+            input.inputIds = in.ids;
+        input.attentionMask = in.mask;
+        input.positionIds = in.positions;
+        input.scorePositions = at::full({B}, T - 1, at::TensorOptions().dtype(at::kLong).device(tokens.device()));
+        input.returnHidden = true;
+        AdapterContext context;
+        if (in.signal.defined()) {
+            if (useMiddle_) {
+                context.middle = GraphInjection::make(in.anchors, in.signal, cfg_.method.inject.alpha,
+                                                      cfg_.method.inject.beta, injectLayers_);
+            } else {
+                PreInjection p;
+                p.anchors = in.anchors;
+                p.vectors = in.signal;
+                p.layers = injectLayers_;
+                context.pre = std::move(p);
+            }
+        }
+        if (in.coraWeight.defined()) {
+            CoraInjection c;
+            c.weight = in.coraWeight;
+            context.cora = std::move(c);
+        }
+        input.adapters = context.empty() ? nullptr : &context;
+        return at::matmul(llm_->forward(input).hidden, scoreRow_);  // [B]
+    }
+
     void loadBackbone() {
         LoadOptions options;
         options.device = parseDevice(cfg_.model.device);
@@ -376,6 +494,7 @@ private:
     torch::nn::Linear coraGenerator_{nullptr};
     std::vector<int> injectLayers_;
     at::Tensor scoreRow_;
+    std::unique_ptr<GraphedScoring> graphedScoring_;  // eval.cuda_graphs
 };
 
 }  // namespace

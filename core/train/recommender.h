@@ -65,6 +65,9 @@ public:
         return {};
     }
     virtual std::string describe() const = 0;  // one line for logs ("graphlora: ngcf, inject [4]")
+    // What the run's log should know about how the method ran so far (e.g. its scoring CUDA
+    // graphs); "" when there is nothing to say.
+    virtual std::string runtimeNotes() const { return ""; }
 };
 
 }  // namespace glr

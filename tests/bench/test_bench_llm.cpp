@@ -9,7 +9,7 @@
 
 #include "bench/bench_kernels.h"
 #include "common/host_reads.h"
-#include "bench/cuda_graph.h"
+#include "train/cuda_graph.h"
 #include "bench/bench_llm.h"
 #include "bench/bench_sgemm.h"
 #include "bench/llm_step_rig.h"
@@ -174,9 +174,9 @@ private slots:
             }
             return std::string("no error");
         };
-        if (!glr::bench::cudaGraphsAvailable()) {
+        if (!glr::cudaGraphsAvailable()) {
             QVERIFY2(message(o).find("CUDA build") != std::string::npos, message(o).c_str());
-            QVERIFY_EXCEPTION_THROWN(glr::bench::CapturedForward(at::Device("cpu"), [] { return at::ones({1}); }),
+            QVERIFY_EXCEPTION_THROWN(glr::CapturedForward(at::Device("cpu"), [] { return at::ones({1}); }),
                                      glr::Error);
             return;
         }
@@ -192,9 +192,9 @@ private slots:
     // parameters exactly where the eager step did, so the state handling and the capturable
     // optimiser halves are right; timings come out.
     void cudaGraphBenchAroundTheCapture() {
-        glr::bench::emulateCudaGraphsOnCpu(true);
+        glr::emulateCudaGraphsOnCpu(true);
         struct Off {
-            ~Off() { glr::bench::emulateCudaGraphsOnCpu(false); }
+            ~Off() { glr::emulateCudaGraphsOnCpu(false); }
         } off;
         LlmBenchOptions o = tinyOptions("tallrec");
         o.cudaGraph = true;

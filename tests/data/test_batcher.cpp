@@ -54,6 +54,22 @@ private slots:
         QCOMPARE(t.realTokens(), std::int64_t(9));
     }
 
+    void collatePadsToABucketedLength() {
+        EncodedPrompt a, b;
+        a.ids = {11, 12, 13};
+        a.anchors = {{1, 100}};
+        b.ids = {21, 22};
+        const TokenBatch t = collate({a, b}, /*padId=*/7, /*minLength=*/6);
+        QCOMPARE(t.length, std::int64_t(6));
+        QCOMPARE(t.inputIds, (std::vector<std::int64_t>{7, 7, 7, 11, 12, 13, 7, 7, 7, 7, 21, 22}));
+        QCOMPARE(t.attentionMask, (std::vector<std::int64_t>{0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1}));
+        QCOMPARE(t.positionIds, (std::vector<std::int64_t>{0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 1}));
+        QCOMPARE(t.anchors, (std::vector<std::int64_t>{0, 4, 100}));  // shifted by the extra padding
+        QCOMPARE(t.realTokens(), std::int64_t(5));
+        // A minimum below the longest prompt changes nothing.
+        QCOMPARE(collate({a, b}, 7, 2).inputIds, collate({a, b}, 7).inputIds);
+    }
+
     void makeBatchFillsLabelsAndMetadata() {
         auto tok = glr::makeByteTokenizer();
         ItemCatalog items;

@@ -1,4 +1,4 @@
-#include "bench/cuda_graph.h"
+#include "train/cuda_graph.h"
 
 #include <atomic>
 #include <string>
@@ -12,7 +12,7 @@
 #include <cuda_runtime_api.h>
 #endif
 
-namespace glr::bench {
+namespace glr {
 
 namespace {
 
@@ -39,7 +39,17 @@ bool cudaGraphsAvailable() {
 #endif
 }
 
-CapturedForward::CapturedForward(const at::Device& device, std::function<at::Tensor()> forward, int warmups)
+CudaGraphPool CudaGraphPool::create() {
+#if defined(GRAPHLORA_WITH_CUDA)
+    const auto id = at::cuda::graph_pool_handle();
+    return {id.first, id.second};
+#else
+    return {};
+#endif
+}
+
+CapturedForward::CapturedForward(const at::Device& device, std::function<at::Tensor()> forward, int warmups,
+                                 CudaGraphPool pool)
     : impl_(std::make_unique<Impl>()) {
     GLR_CHECK(static_cast<bool>(forward), "CUDA graph capture: nothing to capture");
     if (device.is_cpu() && emulateOnCpu) {
@@ -59,7 +69,7 @@ CapturedForward::CapturedForward(const at::Device& device, std::function<at::Ten
     for (int i = 0; i < warmups; ++i) forward();
     side.synchronize();
     try {
-        impl_->graph.capture_begin();
+        impl_->graph.capture_begin({pool.first, pool.second});
         impl_->output = forward();
         impl_->graph.capture_end();
     } catch (const std::exception& e) {
@@ -78,6 +88,7 @@ CapturedForward::CapturedForward(const at::Device& device, std::function<at::Ten
     side.synchronize();
 #else
     (void)warmups;
+    (void)pool;
     fail("CUDA graphs need a CUDA build (cmake -DGRAPHLORA_CUDA=ON against a CUDA LibTorch); this build cannot "
          "capture work on {}", device.str());
 #endif
@@ -96,4 +107,4 @@ const at::Tensor& CapturedForward::replay() {
 
 CapturedForward::~CapturedForward() = default;
 
-}  // namespace glr::bench
+}  // namespace glr

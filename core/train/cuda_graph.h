@@ -3,7 +3,8 @@
 // by one call instead of one host call each, which is what a small model on a GPU waits for.
 // Capture needs static shapes and addresses: the same input tensors, refilled in place, and no
 // host work inside (no value read back, no upload from pageable memory). `bench score
-// --cuda-graph` measures what it buys at a shape.
+// --cuda-graph` measures what it buys at a shape; scoring in the trainer replays one graph per
+// bucketed batch shape (train/graphed_scoring.h).
 //
 // Compiled for real only in CUDA builds (GRAPHLORA_WITH_CUDA); elsewhere construction throws.
 #include <functional>
@@ -11,7 +12,7 @@
 
 #include <ATen/ATen.h>
 
-namespace glr::bench {
+namespace glr {
 
 // Whether this build can capture (a CUDA LibTorch), or CPU emulation is on.
 bool cudaGraphsAvailable();
@@ -22,12 +23,20 @@ bool cudaGraphsAvailable();
 void emulateCudaGraphsOnCpu(bool on);
 bool cudaGraphsEmulatedOnCpu();
 
+// A memory pool that several graphs capture into, so that graphs replayed one at a time share
+// their intermediate buffers instead of each holding its own. Default: the graph's private pool.
+struct CudaGraphPool {
+    unsigned long long first = 0, second = 0;  // the allocator's pool id; {0, 0} = private
+    static CudaGraphPool create();              // a fresh shared pool (CUDA builds), else {0, 0}
+};
+
 class CapturedForward {
 public:
     // Runs `forward` `warmups` times on a side stream of `device` (kernels, cuBLAS handles and
     // workspaces get set up outside the capture), then captures one call. Throws glr::Error
     // with the CUDA runtime's reason where that is impossible; the stream is usable afterwards.
-    CapturedForward(const at::Device& device, std::function<at::Tensor()> forward, int warmups = 2);
+    CapturedForward(const at::Device& device, std::function<at::Tensor()> forward, int warmups = 2,
+                    CudaGraphPool pool = {});
     ~CapturedForward();
     CapturedForward(const CapturedForward&) = delete;
     CapturedForward& operator=(const CapturedForward&) = delete;
@@ -41,4 +50,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace glr::bench
+}  // namespace glr

@@ -1,0 +1,171 @@
+#include "train/graphed_scoring.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "train/cuda_graph.h"
+#include "util/error.h"
+
+namespace glr {
+
+namespace {
+
+// A replay may differ from the eager call in the last bits (cuBLAS may pick another algorithm
+// inside a capture), never by more than this fraction of the scores' scale. Stale or
+// unconnected input buffers give differences of the scores' own size.
+constexpr double kReplayTolerance = 2e-2;
+
+template <typename Fn>
+void forEachInput(ScoringInputs& in, Fn&& fn) {
+    for (at::Tensor* t : {&in.ids, &in.embeds, &in.mask, &in.positions, &in.anchors, &in.signal, &in.coraWeight})
+        fn(*t);
+}
+
+template <typename Fn>
+void forEachInputPair(ScoringInputs& to, const ScoringInputs& from, Fn&& fn) {
+    const at::Tensor* sources[] = {&from.ids, &from.embeds, &from.mask, &from.positions,
+                                   &from.anchors, &from.signal, &from.coraWeight};
+    at::Tensor* targets[] = {&to.ids, &to.embeds, &to.mask, &to.positions, &to.anchors, &to.signal, &to.coraWeight};
+    for (std::size_t i = 0; i < std::size(sources); ++i) fn(*targets[i], *sources[i]);
+}
+
+// Which inputs are there, with their dtypes and sizes: batches with equal keys share a graph.
+std::vector<std::int64_t> shapeKey(const ScoringInputs& inputs) {
+    std::vector<std::int64_t> key;
+    ScoringInputs copy = inputs;
+    forEachInput(copy, [&](const at::Tensor& t) {
+        if (!t.defined()) {
+            key.push_back(-1);
+            return;
+        }
+        key.push_back(static_cast<std::int64_t>(t.scalar_type()));
+        key.push_back(t.dim());
+        for (auto size : t.sizes()) key.push_back(size);
+    });
+    return key;
+}
+
+std::string describeShape(const ScoringInputs& in) {
+    const at::Tensor& tokens = in.embeds.defined() ? in.embeds : in.ids;
+    std::string s = tokens.defined() ? fmt::format("{} rows x {} tokens", tokens.size(0), tokens.size(1)) : "no tokens";
+    if (in.anchors.defined()) s += fmt::format(", {} anchors", in.anchors.size(0));
+    return s;
+}
+
+}  // namespace
+
+std::int64_t bucketedLength(std::int64_t longest, std::int64_t multiple, std::int64_t maxLength) {
+    GLR_CHECK(multiple >= 1, "length bucket must be >= 1, got {}", multiple);
+    const std::int64_t rounded = (longest + multiple - 1) / multiple * multiple;
+    return std::max(longest, std::min(rounded, maxLength));
+}
+
+struct GraphedScoring::Impl {
+    struct Graph {
+        ScoringInputs buffers;  // what the captured kernels read: refilled in place per batch
+        std::unique_ptr<CapturedForward> captured;
+    };
+
+    at::Device device;
+    ScoringFunction score;
+    int maxGraphs;
+    CudaGraphPool pool;
+    bool poolCreated = false;
+    std::map<std::vector<std::int64_t>, std::unique_ptr<Graph>> graphs;
+    std::string offReason;
+    std::int64_t replays = 0, eager = 0;
+    double largestDifference = 0;
+
+    Impl(const at::Device& d, ScoringFunction fn, int max) : device(d), score(std::move(fn)), maxGraphs(max) {}
+
+    at::Tensor eagerly(const ScoringInputs& inputs) {
+        ++eager;
+        return score(inputs);
+    }
+
+    void turnOff(std::string reason) {
+        offReason = std::move(reason);
+        graphs.clear();  // their buffers and pool memory go back to the allocator
+    }
+
+    // Captures a graph for the shape of `inputs`, scores them with it and checks the replay
+    // against an eager call on the same buffers. Returns undefined when graphs turned off.
+    at::Tensor capture(const std::vector<std::int64_t>& key, const ScoringInputs& inputs) {
+        auto graph = std::make_unique<Graph>();
+        forEachInputPair(graph->buffers, inputs, [](at::Tensor& to, const at::Tensor& from) {
+            if (from.defined()) to = from.detach().clone();
+        });
+        if (!poolCreated) {
+            pool = CudaGraphPool::create();  // graphs replay one at a time: their scratch is shared
+            poolCreated = true;
+        }
+        Graph* g = graph.get();
+        try {
+            graph->captured = std::make_unique<CapturedForward>(device, [this, g] { return score(g->buffers); }, 1, pool);
+        } catch (const std::exception& e) {
+            turnOff(fmt::format("capturing {} failed ({})", describeShape(inputs), e.what()));
+            return {};
+        }
+        at::Tensor replayed = graph->captured->replay().clone();
+        at::Tensor expected = score(graph->buffers);
+        const double scale = std::max(1.0, expected.abs().max().item<double>());
+        const double difference = (replayed.to(at::kDouble) - expected.to(at::kDouble)).abs().max().item<double>();
+        if (!(difference <= kReplayTolerance * scale)) {
+            turnOff(fmt::format("the graph for {} replayed scores up to {:.3g} away from the eager forward (scale {:.3g})",
+                                describeShape(inputs), difference, scale));
+            return {};
+        }
+        largestDifference = std::max(largestDifference, difference);
+        graphs.emplace(key, std::move(graph));
+        ++replays;
+        return replayed;
+    }
+};
+
+GraphedScoring::GraphedScoring(const at::Device& device, ScoringFunction score, int maxGraphs)
+    : impl_(std::make_unique<Impl>(device, std::move(score), maxGraphs)) {
+    GLR_CHECK(static_cast<bool>(impl_->score), "graphed scoring: no scoring function");
+}
+
+GraphedScoring::~GraphedScoring() = default;
+
+at::Tensor GraphedScoring::score(const ScoringInputs& inputs) {
+    Impl& d = *impl_;
+    if (!d.offReason.empty()) return d.eagerly(inputs);
+    const auto key = shapeKey(inputs);
+    auto it = d.graphs.find(key);
+    if (it == d.graphs.end()) {
+        if (static_cast<int>(d.graphs.size()) >= d.maxGraphs) return d.eagerly(inputs);
+        at::Tensor scores = d.capture(key, inputs);
+        return scores.defined() ? scores : d.eagerly(inputs);
+    }
+    Impl::Graph& graph = *it->second;
+    forEachInputPair(graph.buffers, inputs, [](at::Tensor& to, const at::Tensor& from) {
+        if (from.defined()) to.copy_(from, /*non_blocking=*/true);
+    });
+    ++d.replays;
+    return graph.captured->replay().clone();
+}
+
+bool GraphedScoring::active() const { return impl_->offReason.empty(); }
+int GraphedScoring::graphCount() const { return static_cast<int>(impl_->graphs.size()); }
+std::int64_t GraphedScoring::replays() const { return impl_->replays; }
+std::int64_t GraphedScoring::eagerBatches() const { return impl_->eager; }
+
+std::string GraphedScoring::notes() const {
+    const Impl& d = *impl_;
+    if (!d.offReason.empty())
+        return fmt::format("scoring CUDA graphs off: {}; {} batches scored eagerly", d.offReason, d.eager);
+    if (d.replays == 0 && d.eager == 0) return "";
+    std::string s = fmt::format("scoring CUDA graphs: {} captured, {} batches replayed (largest difference from eager "
+                                "at capture {:.3g})",
+                                d.graphs.size(), d.replays, d.largestDifference);
+    if (d.eager > 0) s += fmt::format(", {} eager past the {}-graph limit", d.eager, d.maxGraphs);
+    return s;
+}
+
+}  // namespace glr

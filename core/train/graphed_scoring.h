@@ -1,0 +1,62 @@
+#pragma once
+// Scoring through CUDA graphs (eval.cuda_graphs). A small model's scoring forward on a GPU waits
+// on the host launching its kernels one by one; captured once, the same kernels launch in one
+// call. A graph needs static shapes, so batches are left-padded to a bucketed length
+// (eval.pad_to_multiple_of) and one graph is kept per input shape: (rows, length, anchors).
+// What changes shape from batch to batch (the 1-hop subgraph and its GNN, the ID-slot
+// projector) runs eagerly before the graph; the graph starts from its results, copied into the
+// graph's own input buffers.
+//
+// Each new graph is checked once against an eager call of the same function on the same
+// buffers. A capture that fails, or a replay that disagrees, turns the graphs off for the rest
+// of the run: later batches are scored eagerly and notes() says why.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <ATen/ATen.h>
+
+namespace glr {
+
+// The decoder's scoring inputs for one batch, all on the model's device. Undefined = not used.
+struct ScoringInputs {
+    at::Tensor ids;         // I64 [B,T], or…
+    at::Tensor embeds;      // [B,T,H] token embeddings with the ID slots filled
+    at::Tensor mask;        // I64 [B,T] 1 = token, 0 = left padding; undefined: no padding
+    at::Tensor positions;   // I64 [B,T]
+    at::Tensor anchors;     // I64 [n,3] (row, position, k): anchor k takes row k of `signal`
+    at::Tensor signal;      // [n,r] middle injection, or [n,H] pre-A injection (one row per anchor)
+    at::Tensor coraWeight;  // [B,H,r] CoRA's generated A
+};
+
+// Scores [B] from the inputs; must read nothing back to the host (it is captured).
+using ScoringFunction = std::function<at::Tensor(const ScoringInputs&)>;
+
+class GraphedScoring {
+public:
+    GraphedScoring(const at::Device& device, ScoringFunction score, int maxGraphs = 32);
+    ~GraphedScoring();
+    GraphedScoring(const GraphedScoring&) = delete;
+    GraphedScoring& operator=(const GraphedScoring&) = delete;
+
+    // Scores [B] of one batch (a tensor of its own), through the graph for the inputs' shape,
+    // capturing it on first sight. Past maxGraphs shapes, or once graphs are off, eagerly.
+    at::Tensor score(const ScoringInputs& inputs);
+
+    bool active() const;           // false once a capture failed or disagreed
+    int graphCount() const;        // graphs captured so far
+    std::int64_t replays() const;  // batches scored by a replay
+    std::int64_t eagerBatches() const;
+    std::string notes() const;     // one line for the run's log; "" before the first batch
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The length a batch whose longest prompt has `longest` tokens is padded to: the next multiple
+// of `multiple`, but never beyond `maxLength` (nor below `longest`).
+std::int64_t bucketedLength(std::int64_t longest, std::int64_t multiple, std::int64_t maxLength);
+
+}  // namespace glr
