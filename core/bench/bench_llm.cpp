@@ -54,8 +54,9 @@ at::Tensor queueTrainStep(LlmStepRig& rig, Update&& update, double* forwardHostM
     return loss.detach();
 }
 
-// queueTrainStep with the optimiser's step, then the loss read as the trainer's NaN check reads
-// it, once the step is queued.
+// queueTrainStep with the optimiser's step, then the loss read (the trainer's NaN check). The
+// trainer reads it only once the next step is queued; timed steps are device-synchronised either
+// way, so a bench step costs the same.
 double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
     const at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); }, forwardHostMs, phases);
     const double value = loss.item<double>();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "config/experiment_config.h"
@@ -112,16 +113,19 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
     };
 
     std::int64_t lastValidatedStep = -1;
-    auto validate = [&](std::int64_t step, double epochF) -> bool {  // returns "stop early"
+    // Returns "stop early". With a stop already requested, the validation runs to its end: it
+    // belongs to a step whose update is applied, and the checkpoint after it must hold its result.
+    auto validate = [&](std::int64_t step, double epochF, bool stopRequested) -> bool {
         lastValidatedStep = step;
         flush();
         snap.phase = "eval";
-        snap.message = fmt::format("validating at step {}", step);
-        if (setup.progress && !setup.progress(snap)) throw Cancelled();
+        snap.message = fmt::format("validating at step {}{}", step, stopRequested ? " before stopping" : "");
+        if (setup.progress && !setup.progress(snap) && !stopRequested) throw Cancelled();
         const auto evalRows = evaluationRows(model, setup.validSplit, cfg.eval.maxRows.value_or(0), seed);
         auto scores = scoreRows(model, setup.validSplit, evalRows, cfg.eval.batchSize, [&](std::int64_t done, std::int64_t total) {
-            snap.message = fmt::format("validating at step {}: {}/{} rows", step, done, total);
-            return !setup.progress || setup.progress(snap);
+            snap.message = fmt::format("validating at step {}{}: {}/{} rows", step, stopRequested ? " before stopping" : "",
+                                       done, total);
+            return !setup.progress || setup.progress(snap) || stopRequested;
         });
         const double auc = validationAuc(scores);
         store.appendMetrics(setup.runId, {{step, epochF, "valid", "auc", auc, 0}});
@@ -141,6 +145,40 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         return tc.earlyStopPatience > 0 && pos.evalsWithoutImprovement >= tc.earlyStopPatience;
     };
 
+    // Step k is queued before step k-1's loss is read: the host prepares batch k+1 (prompts,
+    // uploads, the 1-hop subgraph) while the device still runs step k, and the read (the NaN
+    // check) waits only for step k-1, done by then. What must see a settled loss (validation,
+    // checkpoints, a stop) settles the last step first, so no checkpoint holds an update that
+    // followed a non-finite loss. Progress reports run one step behind.
+    struct QueuedStep {
+        at::Tensor lossSum;  // fp64 [] on the run's device, unread
+        std::int64_t step = 0, epoch = 0, firstBatch = 0, lastBatch = 0, microBatches = 0;
+        double epochF = 0, learningRate = 0;
+    };
+    std::optional<QueuedStep> unread;
+    auto settle = [&]() -> bool {  // false: nothing was queued
+        if (!unread) return false;
+        const QueuedStep q = std::move(*unread);
+        unread.reset();
+        const double lossSum = q.lossSum.item<double>();
+        // A non-finite loss ends the run here; the updates it fed stay in memory only (no
+        // checkpoint is written after them), so resuming starts from the last good state.
+        if (!std::isfinite(lossSum))
+            fail("training loss is {} at step {} (epoch {}, batches {}–{}); stopping. Lower train.lr or check the data.",
+                 lossSum, q.step, q.epoch, q.firstBatch, q.lastBatch);
+        lastLoss = lossSum / static_cast<double>(q.microBatches);
+        pending.push_back({q.step, q.epochF, "train", "loss", lastLoss, 0});
+        pending.push_back({q.step, q.epochF, "train", "lr", q.learningRate, 0});
+        snap.phase = "train";
+        snap.step = q.step;
+        snap.epoch = q.epochF;
+        snap.trainLoss = lastLoss;
+        snap.learningRate = q.learningRate;
+        snap.message = fmt::format("step {}/{}  loss {:.4f}", q.step, totalSteps, lastLoss);
+        return true;
+    };
+    auto report = [&] { return !setup.progress || setup.progress(snap); };  // false: stop
+
     bool stop = false;
     std::int64_t microInStep = 0, firstBatchOfStep = 0;
     at::Tensor accumulatedLoss;  // fp64 [] on the run's device
@@ -158,7 +196,8 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             at::Tensor labels = gnn::uploadAsync(labelsOf(model, batch), logits.device());
             at::Tensor loss = at::binary_cross_entropy_with_logits(logits.to(at::kFloat), labels);
             (loss / static_cast<double>(tc.gradAccum)).backward();
-            // Summed on the device and read once the step is queued: no host sync inside a step.
+            // Summed on the device and read once the next step is queued (settle): no host sync
+            // inside a step, and none that waits for the step just queued.
             const at::Tensor lossDouble = loss.detach().to(at::kDouble);
             accumulatedLoss = accumulatedLoss.defined() ? accumulatedLoss + lossDouble : lossDouble;
             if (microInStep == 0) firstBatchOfStep = b;
@@ -171,14 +210,11 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             if (tc.maxGradNorm) clipGradNorm(groups, *tc.maxGradNorm);
             optimizer.step(scale);
             optimizer.zeroGrad();
-            const double lossSum = accumulatedLoss.item<double>();
-            // A non-finite loss ends the run here; the update it fed stays in memory only (no
-            // checkpoint is written after it), so resuming starts from the last good state.
-            if (!std::isfinite(lossSum))
-                fail("training loss is {} at step {} (epoch {}, batches {}–{}); stopping. Lower train.lr or check the data.",
-                     lossSum, pos.step + 1, epoch, firstBatchOfStep, b);
+            const double epochF = double(epoch) + double(b + 1) / double(batches.size());
+            QueuedStep queued{accumulatedLoss, pos.step + 1, epoch, firstBatchOfStep, b, microInStep, epochF, tc.lr * scale};
+            const bool settledPrevious = settle();
+            unread = std::move(queued);
             ++pos.step;
-            lastLoss = lossSum / static_cast<double>(microInStep);
             accumulatedLoss = at::Tensor();
             microInStep = 0;
             pos.epoch = epoch;
@@ -189,15 +225,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             stepStart = now;
             stepTimes.push_back(dt);
             timeSinceReport += dt;
-            const double epochF = double(epoch) + double(b + 1) / double(batches.size());
-            pending.push_back({pos.step, epochF, "train", "loss", lastLoss, 0});
-            pending.push_back({pos.step, epochF, "train", "lr", tc.lr * scale, 0});
-
             snap.phase = "train";
-            snap.step = pos.step;
-            snap.epoch = epochF;
-            snap.trainLoss = lastLoss;
-            snap.learningRate = tc.lr * scale;
             snap.elapsedSeconds = setup.startedAtSeconds + seconds(wallStart, now);
             if (timeSinceReport > 0) snap.tokensPerSecond = double(tokensSinceReport) / timeSinceReport;
             if (timeSinceReport > 2.0) {
@@ -210,21 +238,26 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
                 const double mean = std::accumulate(recent.begin(), recent.end(), 0.0) / double(recent.size());
                 snap.etaSeconds = mean * double(totalSteps - pos.step);
             }
-            snap.message = fmt::format("step {}/{}  loss {:.4f}", pos.step, totalSteps, lastLoss);
             if (pending.size() >= 64) flush();
 
             const bool evalDue = tc.evalEvery > 0 && pos.step % tc.evalEvery == 0;
             const bool finalStep = pos.step >= totalSteps;
+            // A stop asked for in the previous step's report still lets this step (queued, its
+            // update applied) finish what it owes: its validation, if due, and a checkpoint.
+            bool stopRequested = settledPrevious && !report();
             if (evalDue || finalStep) {
-                if (validate(pos.step, epochF)) {
+                settle();
+                if (validate(pos.step, epochF, stopRequested)) {
                     outcome.earlyStopped = true;
                     stop = true;
                 }
                 checkpointNow(pos);
                 if (stop) break;
                 stepStart = Clock::now();  // step times exclude validation and checkpointing
+                if (!stopRequested) stopRequested = !report();
             }
-            if (setup.progress && !setup.progress(snap)) {
+            if (stopRequested) {
+                settle();
                 flush();
                 checkpointNow(pos);
                 outcome.cancelled = true;
@@ -241,9 +274,10 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             pos.batchInEpoch = 0;
         }
     }
+    settle();
     // A run whose last step was not a validation step still selects on its final state.
     if (lastValidatedStep != pos.step && pos.bestStep != pos.step && !outcome.earlyStopped && !outcome.cancelled) {
-        validate(pos.step, double(pos.epoch));
+        validate(pos.step, double(pos.epoch), false);
         checkpointNow(pos);
     }
     flush();
