@@ -276,6 +276,16 @@ std::vector<SchemaField> buildSchema() {
         f.nullable = true;
         range(f, 0, std::nullopt, true);
     }
+    add(field("train.cuda_graphs", T::Bool, false,
+              "Train through CUDA graphs of the decoder's forward and backward, one pair per bucketed batch shape "
+              "(model.device cuda)"))
+        .methods = kTrainedLlmMethods;
+    {
+        auto& f = add(field("train.pad_to_multiple_of", T::Int, 64,
+                            "With train.cuda_graphs: prompts are left-padded to a multiple of this many tokens"));
+        range(f, 1, 1 << 16);
+        f.methods = kTrainedLlmMethods;
+    }
 
     // ---- eval ----
     {

@@ -361,6 +361,8 @@ ExperimentConfig fromCanonical(const json& c) {
     cfg.eval.splits = c.at(pointerOf("eval.splits")).get<std::vector<std::string>>();
     cfg.eval.maxRows = getOptInt<std::int64_t>(c, "eval.max_rows");
     cfg.eval.batchSize = getInt<int>(c, "eval.batch_size");
+    cfg.train.cudaGraphs = c.at(pointerOf("train.cuda_graphs")).get<bool>();
+    cfg.train.padToMultipleOf = getInt<int>(c, "train.pad_to_multiple_of");
     cfg.eval.cudaGraphs = c.at(pointerOf("eval.cuda_graphs")).get<bool>();
     cfg.eval.padToMultipleOf = getInt<int>(c, "eval.pad_to_multiple_of");
 

@@ -133,6 +133,8 @@ struct TrainConfig {
     int earlyStopPatience = 5;                 // validations without improvement; 0 = off
     std::optional<std::int64_t> maxTrainRows;  // first N train rows after seeded shuffle; null = all
     std::optional<double> maxGradNorm;         // gradient clipping; null = off
+    bool cudaGraphs = false;                   // the decoder's forward + backward replayed per (rows, bucketed length)
+    int padToMultipleOf = 64;                  // the length bucket of those graphs
 };
 
 struct EvalConfig {

@@ -126,7 +126,8 @@ EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nod
     const at::Device device = features.device();
     if (!usesSubgraphs()) {
         out.embeddings = impl_->encoder->forward(features, impl_->fullOnDevice);
-        out.anchorRows = gnn::uploadAsync(nodes, device);
+        // Owned: `nodes` may view the caller's batch, which is gone before a backward reads these.
+        out.anchorRows = nodes.device() == device ? nodes.clone() : gnn::uploadAsync(nodes, device);
         return out;
     }
     // 1-hop subgraph of the batch's nodes (optionally with a seeded fan-out cap).

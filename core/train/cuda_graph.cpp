@@ -18,15 +18,15 @@ namespace {
 
 std::atomic<bool> emulateOnCpu{false};
 
-}  // namespace
+bool emulating(const at::Device& device) { return device.is_cpu() && emulateOnCpu; }
 
-struct CapturedForward::Impl {
-    at::Tensor output;
-    std::function<at::Tensor()> emulated;  // CPU emulation: what each replay runs again
-#if defined(GRAPHLORA_WITH_CUDA)
-    at::cuda::CUDAGraph graph;
-#endif
-};
+[[noreturn]] void failWithoutCuda(const at::Device& device) {
+    fail("CUDA graphs need a CUDA build (cmake -DGRAPHLORA_CUDA=ON against a CUDA LibTorch) and a CUDA device; this "
+         "build cannot capture work on {}",
+         device.str());
+}
+
+}  // namespace
 
 void emulateCudaGraphsOnCpu(bool on) { emulateOnCpu = on; }
 bool cudaGraphsEmulatedOnCpu() { return emulateOnCpu; }
@@ -48,29 +48,45 @@ CudaGraphPool CudaGraphPool::create() {
 #endif
 }
 
-CapturedForward::CapturedForward(const at::Device& device, std::function<at::Tensor()> forward, int warmups,
-                                 CudaGraphPool pool)
-    : impl_(std::make_unique<Impl>()) {
-    GLR_CHECK(static_cast<bool>(forward), "CUDA graph capture: nothing to capture");
-    if (device.is_cpu() && emulateOnCpu) {
-        for (int i = 0; i < warmups; ++i) forward();
-        impl_->output = forward();
-        impl_->emulated = std::move(forward);
+void runOnSideStream(const at::Device& device, const std::function<void()>& body) {
+    if (emulating(device)) {
+        body();
         return;
     }
 #if defined(GRAPHLORA_WITH_CUDA)
     GLR_CHECK(device.is_cuda(), "CUDA graph capture needs a CUDA device; the model is on {}", device.str());
     const c10::cuda::CUDAGuard deviceGuard(device);
-    // Capture runs on a side stream (the default stream cannot capture); it starts once the
-    // inputs, prepared on the current stream, are there.
+    // The side stream starts once the inputs, prepared on the current stream, are there.
     c10::cuda::getCurrentCUDAStream(device.index()).synchronize();
     c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(false, device.index());
     const c10::cuda::CUDAStreamGuard streamGuard(side);
-    for (int i = 0; i < warmups; ++i) forward();
+    body();
     side.synchronize();
+#else
+    failWithoutCuda(device);
+#endif
+}
+
+struct CapturedWork::Impl {
+    std::function<void()> emulated;  // CPU emulation: what each replay runs again
+#if defined(GRAPHLORA_WITH_CUDA)
+    at::cuda::CUDAGraph graph;
+#endif
+};
+
+CapturedWork::CapturedWork(const at::Device& device, std::function<void()> work, CudaGraphPool pool)
+    : impl_(std::make_unique<Impl>()) {
+    GLR_CHECK(static_cast<bool>(work), "CUDA graph capture: nothing to capture");
+    if (emulating(device)) {
+        work();
+        impl_->emulated = std::move(work);
+        return;
+    }
+#if defined(GRAPHLORA_WITH_CUDA)
+    GLR_CHECK(device.is_cuda(), "CUDA graph capture needs a CUDA device; the model is on {}", device.str());
     try {
         impl_->graph.capture_begin({pool.first, pool.second});
-        impl_->output = forward();
+        work();
         impl_->graph.capture_end();
     } catch (const std::exception& e) {
         std::string reason = e.what();
@@ -82,29 +98,41 @@ CapturedForward::CapturedForward(const at::Device& device, std::function<at::Ten
         } catch (const std::exception&) {
         }
         (void)cudaGetLastError();
-        impl_->output = at::Tensor();
         fail("CUDA graph capture failed: {}", reason);
     }
-    side.synchronize();
 #else
-    (void)warmups;
     (void)pool;
-    fail("CUDA graphs need a CUDA build (cmake -DGRAPHLORA_CUDA=ON against a CUDA LibTorch); this build cannot "
-         "capture work on {}", device.str());
+    failWithoutCuda(device);
 #endif
 }
 
-const at::Tensor& CapturedForward::replay() {
+CapturedWork::~CapturedWork() = default;
+
+void CapturedWork::replay() {
     if (impl_->emulated) {
-        impl_->output = impl_->emulated();
-        return impl_->output;
+        impl_->emulated();
+        return;
     }
 #if defined(GRAPHLORA_WITH_CUDA)
     impl_->graph.replay();
 #endif
-    return impl_->output;
+}
+
+CapturedForward::CapturedForward(const at::Device& device, std::function<at::Tensor()> forward, int warmups,
+                                 CudaGraphPool pool)
+    : forward_(std::move(forward)) {
+    GLR_CHECK(static_cast<bool>(forward_), "CUDA graph capture: nothing to capture");
+    runOnSideStream(device, [&] {
+        for (int i = 0; i < warmups; ++i) forward_();
+        work_ = std::make_unique<CapturedWork>(device, [this] { output_ = forward_(); }, pool);
+    });
 }
 
 CapturedForward::~CapturedForward() = default;
+
+const at::Tensor& CapturedForward::replay() {
+    work_->replay();
+    return output_;
+}
 
 }  // namespace glr

@@ -30,6 +30,30 @@ struct CudaGraphPool {
     static CudaGraphPool create();              // a fresh shared pool (CUDA builds), else {0, 0}
 };
 
+// Runs `body` with a side stream of `device` current (captures cannot run on the default
+// stream): the side stream starts after the work already queued on the current stream, and the
+// call returns once the side stream is done. On the CPU (emulation) it just runs `body`.
+void runOnSideStream(const at::Device& device, const std::function<void()>& body);
+
+// One piece of work captured as a CUDA graph on the current stream, to be launched again with
+// replay(). Whatever `work` leaves in tensors it writes to (the caller's static buffers) is
+// there again after each replay. Capture inside runOnSideStream, after warm-up calls.
+class CapturedWork {
+public:
+    // Throws glr::Error with the CUDA runtime's reason where the capture fails; the stream is
+    // usable afterwards.
+    CapturedWork(const at::Device& device, std::function<void()> work, CudaGraphPool pool = {});
+    ~CapturedWork();
+    CapturedWork(const CapturedWork&) = delete;
+    CapturedWork& operator=(const CapturedWork&) = delete;
+
+    void replay();  // on the current stream
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 class CapturedForward {
 public:
     // Runs `forward` `warmups` times on a side stream of `device` (kernels, cuBLAS handles and
@@ -46,8 +70,9 @@ public:
     const at::Tensor& replay();
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    std::function<at::Tensor()> forward_;
+    at::Tensor output_;
+    std::unique_ptr<CapturedWork> work_;
 };
 
 }  // namespace glr

@@ -19,59 +19,16 @@ namespace {
 // unconnected input buffers give differences of the scores' own size.
 constexpr double kReplayTolerance = 2e-2;
 
-template <typename Fn>
-void forEachInput(ScoringInputs& in, Fn&& fn) {
-    for (at::Tensor* t : {&in.ids, &in.embeds, &in.mask, &in.positions, &in.anchors, &in.signal, &in.coraWeight})
-        fn(*t);
-}
-
-template <typename Fn>
-void forEachInputPair(ScoringInputs& to, const ScoringInputs& from, Fn&& fn) {
-    const at::Tensor* sources[] = {&from.ids, &from.embeds, &from.mask, &from.positions,
-                                   &from.anchors, &from.signal, &from.coraWeight};
-    at::Tensor* targets[] = {&to.ids, &to.embeds, &to.mask, &to.positions, &to.anchors, &to.signal, &to.coraWeight};
-    for (std::size_t i = 0; i < std::size(sources); ++i) fn(*targets[i], *sources[i]);
-}
-
-// Which inputs are there, with their dtypes and sizes: batches with equal keys share a graph.
-std::vector<std::int64_t> shapeKey(const ScoringInputs& inputs) {
-    std::vector<std::int64_t> key;
-    ScoringInputs copy = inputs;
-    forEachInput(copy, [&](const at::Tensor& t) {
-        if (!t.defined()) {
-            key.push_back(-1);
-            return;
-        }
-        key.push_back(static_cast<std::int64_t>(t.scalar_type()));
-        key.push_back(t.dim());
-        for (auto size : t.sizes()) key.push_back(size);
-    });
-    return key;
-}
-
-std::string describeShape(const ScoringInputs& in) {
-    const at::Tensor& tokens = in.embeds.defined() ? in.embeds : in.ids;
-    std::string s = tokens.defined() ? fmt::format("{} rows x {} tokens", tokens.size(0), tokens.size(1)) : "no tokens";
-    if (in.anchors.defined()) s += fmt::format(", {} anchors", in.anchors.size(0));
-    return s;
-}
-
 }  // namespace
-
-std::int64_t bucketedLength(std::int64_t longest, std::int64_t multiple, std::int64_t maxLength) {
-    GLR_CHECK(multiple >= 1, "length bucket must be >= 1, got {}", multiple);
-    const std::int64_t rounded = (longest + multiple - 1) / multiple * multiple;
-    return std::max(longest, std::min(rounded, maxLength));
-}
 
 struct GraphedScoring::Impl {
     struct Graph {
-        ScoringInputs buffers;  // what the captured kernels read: refilled in place per batch
+        DecoderInputs buffers;  // what the captured kernels read: refilled in place per batch
         std::unique_ptr<CapturedForward> captured;
     };
 
     at::Device device;
-    ScoringFunction score;
+    DecoderFunction score;
     int maxGraphs;
     CudaGraphPool pool;
     bool poolCreated = false;
@@ -80,9 +37,9 @@ struct GraphedScoring::Impl {
     std::int64_t replays = 0, eager = 0;
     double largestDifference = 0;
 
-    Impl(const at::Device& d, ScoringFunction fn, int max) : device(d), score(std::move(fn)), maxGraphs(max) {}
+    Impl(const at::Device& d, DecoderFunction fn, int max) : device(d), score(std::move(fn)), maxGraphs(max) {}
 
-    at::Tensor eagerly(const ScoringInputs& inputs) {
+    at::Tensor eagerly(const DecoderInputs& inputs) {
         ++eager;
         return score(inputs);
     }
@@ -94,11 +51,9 @@ struct GraphedScoring::Impl {
 
     // Captures a graph for the shape of `inputs`, scores them with it and checks the replay
     // against an eager call on the same buffers. Returns undefined when graphs turned off.
-    at::Tensor capture(const std::vector<std::int64_t>& key, const ScoringInputs& inputs) {
+    at::Tensor capture(const std::vector<std::int64_t>& key, const DecoderInputs& inputs) {
         auto graph = std::make_unique<Graph>();
-        forEachInputPair(graph->buffers, inputs, [](at::Tensor& to, const at::Tensor& from) {
-            if (from.defined()) to = from.detach().clone();
-        });
+        graph->buffers = cloneAsBuffers(inputs);
         if (!poolCreated) {
             pool = CudaGraphPool::create();  // graphs replay one at a time: their scratch is shared
             poolCreated = true;
@@ -126,14 +81,14 @@ struct GraphedScoring::Impl {
     }
 };
 
-GraphedScoring::GraphedScoring(const at::Device& device, ScoringFunction score, int maxGraphs)
+GraphedScoring::GraphedScoring(const at::Device& device, DecoderFunction score, int maxGraphs)
     : impl_(std::make_unique<Impl>(device, std::move(score), maxGraphs)) {
     GLR_CHECK(static_cast<bool>(impl_->score), "graphed scoring: no scoring function");
 }
 
 GraphedScoring::~GraphedScoring() = default;
 
-at::Tensor GraphedScoring::score(const ScoringInputs& inputs) {
+at::Tensor GraphedScoring::score(const DecoderInputs& inputs) {
     Impl& d = *impl_;
     if (!d.offReason.empty()) return d.eagerly(inputs);
     const auto key = shapeKey(inputs);
@@ -144,9 +99,7 @@ at::Tensor GraphedScoring::score(const ScoringInputs& inputs) {
         return scores.defined() ? scores : d.eagerly(inputs);
     }
     Impl::Graph& graph = *it->second;
-    forEachInputPair(graph.buffers, inputs, [](at::Tensor& to, const at::Tensor& from) {
-        if (from.defined()) to.copy_(from, /*non_blocking=*/true);
-    });
+    copyIntoBuffers(graph.buffers, inputs);
     ++d.replays;
     return graph.captured->replay().clone();
 }

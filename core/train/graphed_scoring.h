@@ -17,32 +17,20 @@
 
 #include <ATen/ATen.h>
 
+#include "train/decoder_inputs.h"
+
 namespace glr {
-
-// The decoder's scoring inputs for one batch, all on the model's device. Undefined = not used.
-struct ScoringInputs {
-    at::Tensor ids;         // I64 [B,T], or…
-    at::Tensor embeds;      // [B,T,H] token embeddings with the ID slots filled
-    at::Tensor mask;        // I64 [B,T] 1 = token, 0 = left padding; undefined: no padding
-    at::Tensor positions;   // I64 [B,T]
-    at::Tensor anchors;     // I64 [n,3] (row, position, k): anchor k takes row k of `signal`
-    at::Tensor signal;      // [n,r] middle injection, or [n,H] pre-A injection (one row per anchor)
-    at::Tensor coraWeight;  // [B,H,r] CoRA's generated A
-};
-
-// Scores [B] from the inputs; must read nothing back to the host (it is captured).
-using ScoringFunction = std::function<at::Tensor(const ScoringInputs&)>;
 
 class GraphedScoring {
 public:
-    GraphedScoring(const at::Device& device, ScoringFunction score, int maxGraphs = 32);
+    GraphedScoring(const at::Device& device, DecoderFunction score, int maxGraphs = 32);
     ~GraphedScoring();
     GraphedScoring(const GraphedScoring&) = delete;
     GraphedScoring& operator=(const GraphedScoring&) = delete;
 
     // Scores [B] of one batch (a tensor of its own), through the graph for the inputs' shape,
     // capturing it on first sight. Past maxGraphs shapes, or once graphs are off, eagerly.
-    at::Tensor score(const ScoringInputs& inputs);
+    at::Tensor score(const DecoderInputs& inputs);
 
     bool active() const;           // false once a capture failed or disagreed
     int graphCount() const;        // graphs captured so far
@@ -54,9 +42,5 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-
-// The length a batch whose longest prompt has `longest` tokens is padded to: the next multiple
-// of `multiple`, but never beyond `maxLength` (nor below `longest`).
-std::int64_t bucketedLength(std::int64_t longest, std::int64_t multiple, std::int64_t maxLength);
 
 }  // namespace glr

@@ -19,6 +19,7 @@
 #include "train/collab_embeddings.h"
 #include "train/cuda_graph.h"
 #include "train/graphed_scoring.h"
+#include "train/graphed_training.h"
 #include "train/sequence_batch.h"
 #include "util/error.h"
 
@@ -122,7 +123,19 @@ public:
         at::Tensor head = llm_->lmHead.to(at::kFloat);
         scoreRow_ = head[encoder_->scoreTokenId()].clone();
         if (cfg_.method.score == config::ScoreMode::YesNoSoftmax) scoreRow_ = scoreRow_ - head[encoder_->noTokenId()];
-        if (cfg_.eval.cudaGraphs) enableGraphedScoring();
+        if (cfg_.eval.cudaGraphs || cfg_.train.cudaGraphs) checkCudaGraphsPossible();
+        if (cfg_.eval.cudaGraphs)
+            graphedScoring_ = std::make_unique<GraphedScoring>(llm_->device(), [this](const DecoderInputs& in) { return decode(in); });
+        if (cfg_.train.cudaGraphs && useLora_) {
+            std::vector<at::Tensor> adapters;
+            for (const auto& m : loraModules(*llm_)) {
+                adapters.push_back(m->loraA());
+                adapters.push_back(m->loraB());
+            }
+            graphedTraining_ = std::make_unique<GraphedTraining>(
+                llm_->device(), [this](const DecoderInputs& in) { return decode(in); }, std::move(adapters),
+                /*deterministic=*/cfg_.method.lora.dropout == 0.0);
+        }
     }
 
     std::int64_t splitSize(const std::string& split) const override {
@@ -159,7 +172,8 @@ public:
     }
 
     at::Tensor forward(const std::string& split, const std::vector<std::int64_t>& rows, bool training) override {
-        if (!training && graphedScoring_) return scoreThroughGraphs(split, rows);
+        if (!training && graphedScoring_) return graphedScoring_->score(bucketedInputs(split, rows, false));
+        if (training && graphedTraining_) return graphedTraining_->forward(bucketedInputs(split, rows, true));
         const auto& s = data_->split(split);
         const data::TokenBatch batch = data::makeBatch(*encoder_, s, rows, padId_);
         const auto device = llm_->device();
@@ -227,7 +241,12 @@ public:
         return at::matmul(out.hidden, scoreRow_);  // [B]
     }
 
-    std::string runtimeNotes() const override { return graphedScoring_ ? graphedScoring_->notes() : ""; }
+    std::string runtimeNotes() const override {
+        std::string notes = graphedTraining_ ? graphedTraining_->notes() : "";
+        const std::string scoring = graphedScoring_ ? graphedScoring_->notes() : "";
+        if (!notes.empty() && !scoring.empty()) notes += "; ";
+        return notes + scoring;
+    }
 
     std::vector<ParamGroup> parameterGroups() override {
         std::vector<ParamGroup> groups;
@@ -350,47 +369,45 @@ private:
         return coraGenerator_->forward(e).view({B, llm_->config().hiddenSize, cfg_.method.lora.r});
     }
 
-    void enableGraphedScoring() {
+    void checkCudaGraphsPossible() const {
+        const char* key = cfg_.train.cudaGraphs ? "train.cuda_graphs" : "eval.cuda_graphs";
         const auto device = llm_->device();
         const bool emulated = device.is_cpu() && cudaGraphsEmulatedOnCpu();
         if (!emulated && !device.is_cuda())
-            failInput("eval.cuda_graphs: CUDA graphs need model.device = cuda, but the model is on {}; set "
-                      "eval.cuda_graphs=false",
-                      device.str());
+            failInput("{0}: CUDA graphs need model.device = cuda, but the model is on {1}; set {0}=false", key, device.str());
         if (!emulated && !cudaGraphsAvailable())
-            failInput("eval.cuda_graphs: this build cannot capture CUDA graphs; rebuild with -DGRAPHLORA_CUDA=ON or set "
-                      "eval.cuda_graphs=false");
-        graphedScoring_ = std::make_unique<GraphedScoring>(device, [this](const ScoringInputs& in) { return scoreDecoder(in); });
+            failInput("{0}: this build cannot capture CUDA graphs; rebuild with -DGRAPHLORA_CUDA=ON or set {0}=false", key);
     }
 
-    // Scoring with every batch padded to a bucketed length, so that batches share a few shapes
-    // and the decoder replays one CUDA graph per shape. The graph path and the ID-slot
-    // projector run before it, eagerly; the graph starts from their results, gathered to one
-    // row per anchor so that the graph's shapes do not depend on the batch's subgraph.
-    at::Tensor scoreThroughGraphs(const std::string& split, const std::vector<std::int64_t>& rows) {
+    // The decoder's inputs for a batch padded to a bucketed length, so that batches share a few
+    // shapes and a captured decoder serves each shape. The graph path and the ID-slot projector
+    // run here, eagerly (recorded by autograd when training); the graph signal is gathered to
+    // one row per anchor, so that the shapes do not depend on the batch's subgraph.
+    DecoderInputs bucketedInputs(const std::string& split, const std::vector<std::int64_t>& rows, bool training) {
         const auto& s = data_->split(split);
         const auto& lengths = lengthsOf(split);
         std::int64_t longest = 0;
         for (auto r : rows) longest = std::max<std::int64_t>(longest, lengths.at(static_cast<std::size_t>(r)));
-        const std::int64_t bucket = bucketedLength(longest, cfg_.eval.padToMultipleOf, llm_->config().maxPositions);
+        const int multiple = training ? cfg_.train.padToMultipleOf : cfg_.eval.padToMultipleOf;
+        const std::int64_t bucket = bucketedLength(longest, multiple, llm_->config().maxPositions);
         const data::TokenBatch batch = data::makeBatch(*encoder_, s, rows, padId_, bucket);
         const auto device = llm_->device();
         const std::int64_t B = batch.batchSize, T = batch.length, nAnchors = batch.numAnchors();
-        llm_->train(false);
-        if (projector_) projector_->train(false);
+        llm_->train(training);
+        if (projector_) projector_->train(training);
 
-        ScoringInputs in;
+        DecoderInputs in;
         at::Tensor ids = uploadIndices(batch.inputIds, {B, T}, device);
         in.positions = uploadIndices(batch.positionIds, {B, T}, device);
         if (hasPadding(batch)) in.mask = uploadIndices(batch.attentionMask, {B, T}, device);
         at::Tensor anchors;
         if (nAnchors > 0) anchors = uploadIndices(batch.anchors, {nAnchors, 3}, device);
         at::Tensor nodeFeatures;
-        if (collab_) nodeFeatures = collab_->nodeFeatures(false);
-        in.embeds = slotEmbeddings(s, rows, ids, anchors, nodeFeatures, false);
+        if (collab_) nodeFeatures = collab_->nodeFeatures(training);
+        in.embeds = slotEmbeddings(s, rows, ids, anchors, nodeFeatures, training);
         if (!in.embeds.defined()) in.ids = ids;
         if ((useMiddle_ || usePre_) && nAnchors > 0) {
-            const GraphSignal g = graphSignal(nodeFeatures, batch, false);
+            const GraphSignal g = graphSignal(nodeFeatures, batch, training);
             std::vector<std::int64_t> perAnchor = batch.anchors;  // node column := anchor index
             for (std::int64_t k = 0; k < nAnchors; ++k) perAnchor[static_cast<std::size_t>(3 * k + 2)] = k;
             in.anchors = uploadIndices(perAnchor, {nAnchors, 3}, device);
@@ -398,11 +415,11 @@ private:
             if (usePre_) in.signal = in.signal * cfg_.method.inject.beta;
         }
         if (useCora_) in.coraWeight = coraWeight(batch, nodeFeatures);
-        return graphedScoring_->score(in);
+        return in;
     }
 
     // What the graphs capture: the decoder from its inputs to the scores [B].
-    at::Tensor scoreDecoder(const ScoringInputs& in) {
+    at::Tensor decode(const DecoderInputs& in) {
         const at::Tensor& tokens = in.embeds.defined() ? in.embeds : in.ids;
         const std::int64_t B = tokens.size(0), T = tokens.size(1);
         ForwardInput input;
@@ -494,7 +511,8 @@ private:
     torch::nn::Linear coraGenerator_{nullptr};
     std::vector<int> injectLayers_;
     at::Tensor scoreRow_;
-    std::unique_ptr<GraphedScoring> graphedScoring_;  // eval.cuda_graphs
+    std::unique_ptr<GraphedScoring> graphedScoring_;    // eval.cuda_graphs
+    std::unique_ptr<GraphedTraining> graphedTraining_;  // train.cuda_graphs
 };
 
 }  // namespace

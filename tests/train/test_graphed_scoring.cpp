@@ -34,8 +34,8 @@ struct EmulatedGraphs {
 bool sameValues(const at::Tensor& a, const at::Tensor& b) { return a.sizes() == b.sizes() && at::equal(a, b); }
 
 // A batch of token ids [rows, length] and nothing else.
-glr::ScoringInputs idsOnly(std::vector<std::int64_t> values, std::int64_t rows, std::int64_t length) {
-    glr::ScoringInputs in;
+glr::DecoderInputs idsOnly(std::vector<std::int64_t> values, std::int64_t rows, std::int64_t length) {
+    glr::DecoderInputs in;
     in.ids = at::tensor(values, at::kLong).view({rows, length});
     return in;
 }
@@ -88,7 +88,7 @@ private slots:
     void oneGraphPerShapeRefilledPerBatch() {
         EmulatedGraphs emulated;
         int calls = 0;
-        glr::GraphedScoring graphs(at::Device("cpu"), [&](const glr::ScoringInputs& in) {
+        glr::GraphedScoring graphs(at::Device("cpu"), [&](const glr::DecoderInputs& in) {
             ++calls;
             return in.ids.sum(1).to(at::kFloat);
         });
@@ -112,7 +112,7 @@ private slots:
 
     void shapesPastTheLimitScoreEagerly() {
         EmulatedGraphs emulated;
-        glr::GraphedScoring graphs(at::Device("cpu"), [](const glr::ScoringInputs& in) { return in.ids.sum(1).to(at::kFloat); },
+        glr::GraphedScoring graphs(at::Device("cpu"), [](const glr::DecoderInputs& in) { return in.ids.sum(1).to(at::kFloat); },
                                    /*maxGraphs=*/1);
         graphs.score(idsOnly({1, 2}, 1, 2));
         QVERIFY(sameValues(graphs.score(idsOnly({1, 2, 3}, 1, 3)), at::tensor({6.0f})));
@@ -125,7 +125,7 @@ private slots:
         EmulatedGraphs emulated;
         int calls = 0;
         // Reads state that is not among its inputs: what a graph would freeze at capture.
-        glr::GraphedScoring graphs(at::Device("cpu"), [&](const glr::ScoringInputs& in) {
+        glr::GraphedScoring graphs(at::Device("cpu"), [&](const glr::DecoderInputs& in) {
             return in.ids.sum(1).to(at::kFloat) + float(++calls);
         });
         const at::Tensor scores = graphs.score(idsOnly({1, 2, 3, 4}, 2, 2));
@@ -141,7 +141,7 @@ private slots:
     void aFailedCaptureFallsBackToEager() {
         EmulatedGraphs emulated;
         int calls = 0;
-        glr::GraphedScoring graphs(at::Device("cpu"), [&](const glr::ScoringInputs& in) {
+        glr::GraphedScoring graphs(at::Device("cpu"), [&](const glr::DecoderInputs& in) {
             if (++calls == 2) glr::fail("operation not permitted when stream is capturing");
             return in.ids.sum(1).to(at::kFloat);
         });

@@ -1,0 +1,48 @@
+#pragma once
+// What a captured decoder reads: one batch's inputs, refilled in place before each replay, and
+// the helpers that the scoring and the training graphs share (train/graphed_scoring.h,
+// train/graphed_training.h).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+namespace glr {
+
+// The decoder's inputs for one batch, all on the model's device. Undefined = not used.
+struct DecoderInputs {
+    at::Tensor ids;         // I64 [B,T], or…
+    at::Tensor embeds;      // [B,T,H] token embeddings with the ID slots filled
+    at::Tensor mask;        // I64 [B,T] 1 = token, 0 = left padding; undefined: no padding
+    at::Tensor positions;   // I64 [B,T]
+    at::Tensor anchors;     // I64 [n,3] (row, position, k): anchor k takes row k of `signal`
+    at::Tensor signal;      // [n,r] middle injection, or [n,H] pre-A injection (one row per anchor)
+    at::Tensor coraWeight;  // [B,H,r] CoRA's generated A
+};
+
+// Scores [B] from the inputs; must read nothing back to the host (it is captured).
+using DecoderFunction = std::function<at::Tensor(const DecoderInputs&)>;
+
+// The inputs' slots in a fixed order (undefined ones included), for loops over all of them.
+std::vector<at::Tensor*> inputSlots(DecoderInputs& inputs);
+std::vector<const at::Tensor*> inputSlots(const DecoderInputs& inputs);
+
+// Which inputs are there, with their dtypes, sizes and whether they need gradients: batches with
+// equal keys can share a graph.
+std::vector<std::int64_t> shapeKey(const DecoderInputs& inputs);
+
+// "8 rows x 256 tokens, 16 anchors", for messages.
+std::string describeShape(const DecoderInputs& inputs);
+
+// Static buffers holding a copy of `inputs` (detached; those that need gradients are leaves
+// that require them), and the copy of later inputs into them.
+DecoderInputs cloneAsBuffers(const DecoderInputs& inputs);
+void copyIntoBuffers(DecoderInputs& buffers, const DecoderInputs& inputs);
+
+// The length a batch whose longest prompt has `longest` tokens is padded to: the next multiple
+// of `multiple`, but never beyond `maxLength` (nor below `longest`).
+std::int64_t bucketedLength(std::int64_t longest, std::int64_t multiple, std::int64_t maxLength);
+
+}  // namespace glr
