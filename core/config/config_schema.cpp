@@ -43,6 +43,14 @@ std::vector<SchemaField> buildSchema() {
         return s.back();
     };
     using T = FieldType;
+    // <section>.cuda_graphs and the length bucket that makes batch shapes repeat.
+    auto addGraphKeys = [&](const std::string& section, const std::string& help, const std::vector<std::string>& methods) {
+        add(field(section + ".cuda_graphs", T::Bool, false, help)).methods = methods;
+        auto& f = add(field(section + ".pad_to_multiple_of", T::Int, 64,
+                            "With " + section + ".cuda_graphs: prompts are left-padded to a multiple of this many tokens"));
+        range(f, 1, 1 << 16);
+        f.methods = methods;
+    };
 
     // ---- top level ----
     add(field("name", T::String, "", "Run name shown in tables (free text)"));
@@ -276,16 +284,9 @@ std::vector<SchemaField> buildSchema() {
         f.nullable = true;
         range(f, 0, std::nullopt, true);
     }
-    add(field("train.cuda_graphs", T::Bool, false,
-              "Train through CUDA graphs of the decoder's forward and backward, one pair per bucketed batch shape "
-              "(model.device cuda)"))
-        .methods = kTrainedLlmMethods;
-    {
-        auto& f = add(field("train.pad_to_multiple_of", T::Int, 64,
-                            "With train.cuda_graphs: prompts are left-padded to a multiple of this many tokens"));
-        range(f, 1, 1 << 16);
-        f.methods = kTrainedLlmMethods;
-    }
+    addGraphKeys("train", "Train through CUDA graphs of the decoder's forward and backward, one pair per bucketed batch "
+                          "shape (model.device cuda)",
+                 kTrainedLlmMethods);
 
     // ---- eval ----
     {
@@ -299,15 +300,7 @@ std::vector<SchemaField> buildSchema() {
         range(f, 1, std::nullopt);
     }
     range(add(field("eval.batch_size", T::Int, 16, "Rows per scoring batch")), 1, 1 << 20);
-    add(field("eval.cuda_graphs", T::Bool, false,
-              "Score through CUDA graphs, one per bucketed batch shape (model.device cuda)"))
-        .methods = kLlmMethods;
-    {
-        auto& f = add(field("eval.pad_to_multiple_of", T::Int, 64,
-                            "With eval.cuda_graphs: prompts are left-padded to a multiple of this many tokens"));
-        range(f, 1, 1 << 16);
-        f.methods = kLlmMethods;
-    }
+    addGraphKeys("eval", "Score through CUDA graphs, one per bucketed batch shape (model.device cuda)", kLlmMethods);
 
     for (auto& f : s)
         if (f.type == T::Path) f.nonEmpty = true;  // "" would silently mean the config's directory

@@ -29,24 +29,14 @@ struct GraphedScoring::Impl {
 
     at::Device device;
     DecoderFunction score;
-    int maxGraphs;
-    CudaGraphPool pool;
-    bool poolCreated = false;
-    std::map<std::vector<std::int64_t>, std::unique_ptr<Graph>> graphs;
-    std::string offReason;
-    std::int64_t replays = 0, eager = 0;
+    GraphCache<Graph> cache;
     double largestDifference = 0;
 
-    Impl(const at::Device& d, DecoderFunction fn, int max) : device(d), score(std::move(fn)), maxGraphs(max) {}
+    Impl(const at::Device& d, DecoderFunction fn, int max) : device(d), score(std::move(fn)), cache(max) {}
 
     at::Tensor eagerly(const DecoderInputs& inputs) {
-        ++eager;
+        ++cache.eager;
         return score(inputs);
-    }
-
-    void turnOff(std::string reason) {
-        offReason = std::move(reason);
-        graphs.clear();  // their buffers and pool memory go back to the allocator
     }
 
     // Captures a graph for the shape of `inputs`, scores them with it and checks the replay
@@ -54,15 +44,12 @@ struct GraphedScoring::Impl {
     at::Tensor capture(const std::vector<std::int64_t>& key, const DecoderInputs& inputs) {
         auto graph = std::make_unique<Graph>();
         graph->buffers = cloneAsBuffers(inputs);
-        if (!poolCreated) {
-            pool = CudaGraphPool::create();  // graphs replay one at a time: their scratch is shared
-            poolCreated = true;
-        }
         Graph* g = graph.get();
         try {
-            graph->captured = std::make_unique<CapturedForward>(device, [this, g] { return score(g->buffers); }, 1, pool);
+            graph->captured = std::make_unique<CapturedForward>(device, [this, g] { return score(g->buffers); }, 1,
+                                                                cache.pool());
         } catch (const std::exception& e) {
-            turnOff(fmt::format("capturing {} failed ({})", describeShape(inputs), e.what()));
+            cache.turnOff(fmt::format("capturing {} failed ({})", describeShape(inputs), e.what()));
             return {};
         }
         at::Tensor replayed = graph->captured->replay().clone();
@@ -70,13 +57,13 @@ struct GraphedScoring::Impl {
         const double scale = std::max(1.0, expected.abs().max().item<double>());
         const double difference = (replayed.to(at::kDouble) - expected.to(at::kDouble)).abs().max().item<double>();
         if (!(difference <= kReplayTolerance * scale)) {
-            turnOff(fmt::format("the graph for {} replayed scores up to {:.3g} away from the eager forward (scale {:.3g})",
-                                describeShape(inputs), difference, scale));
+            cache.turnOff(fmt::format("the graph for {} replayed scores up to {:.3g} away from the eager forward (scale {:.3g})",
+                                      describeShape(inputs), difference, scale));
             return {};
         }
         largestDifference = std::max(largestDifference, difference);
-        graphs.emplace(key, std::move(graph));
-        ++replays;
+        cache.add(key, std::move(graph));
+        ++cache.replays;
         return replayed;
     }
 };
@@ -90,34 +77,33 @@ GraphedScoring::~GraphedScoring() = default;
 
 at::Tensor GraphedScoring::score(const DecoderInputs& inputs) {
     Impl& d = *impl_;
-    if (!d.offReason.empty()) return d.eagerly(inputs);
+    if (!d.cache.active()) return d.eagerly(inputs);
     const auto key = shapeKey(inputs);
-    auto it = d.graphs.find(key);
-    if (it == d.graphs.end()) {
-        if (static_cast<int>(d.graphs.size()) >= d.maxGraphs) return d.eagerly(inputs);
+    Impl::Graph* graph = d.cache.find(key);
+    if (!graph) {
+        if (d.cache.full()) return d.eagerly(inputs);
         at::Tensor scores = d.capture(key, inputs);
         return scores.defined() ? scores : d.eagerly(inputs);
     }
-    Impl::Graph& graph = *it->second;
-    copyIntoBuffers(graph.buffers, inputs);
-    ++d.replays;
-    return graph.captured->replay().clone();
+    copyIntoBuffers(graph->buffers, inputs);
+    ++d.cache.replays;
+    return graph->captured->replay().clone();
 }
 
-bool GraphedScoring::active() const { return impl_->offReason.empty(); }
-int GraphedScoring::graphCount() const { return static_cast<int>(impl_->graphs.size()); }
-std::int64_t GraphedScoring::replays() const { return impl_->replays; }
-std::int64_t GraphedScoring::eagerBatches() const { return impl_->eager; }
+bool GraphedScoring::active() const { return impl_->cache.active(); }
+int GraphedScoring::graphCount() const { return static_cast<int>(impl_->cache.graphs.size()); }
+std::int64_t GraphedScoring::replays() const { return impl_->cache.replays; }
+std::int64_t GraphedScoring::eagerBatches() const { return impl_->cache.eager; }
 
 std::string GraphedScoring::notes() const {
     const Impl& d = *impl_;
-    if (!d.offReason.empty())
-        return fmt::format("scoring CUDA graphs off: {}; {} batches scored eagerly", d.offReason, d.eager);
-    if (d.replays == 0 && d.eager == 0) return "";
+    const auto& c = d.cache;
+    if (!c.active()) return fmt::format("scoring CUDA graphs off: {}; {} batches scored eagerly", c.offReason, c.eager);
+    if (c.replays == 0 && c.eager == 0) return "";
     std::string s = fmt::format("scoring CUDA graphs: {} captured, {} batches replayed (largest difference from eager "
                                 "at capture {:.3g})",
-                                d.graphs.size(), d.replays, d.largestDifference);
-    if (d.eager > 0) s += fmt::format(", {} eager past the {}-graph limit", d.eager, d.maxGraphs);
+                                c.graphs.size(), c.replays, d.largestDifference);
+    if (c.eager > 0) s += fmt::format(", {} eager past the {}-graph limit", c.eager, c.maxGraphs);
     return s;
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include <fmt/format.h>
 #include <torch/autograd.h>
@@ -42,15 +41,10 @@ struct GraphedTraining::Impl {
     DecoderFunction decoder;
     std::vector<at::Tensor> parameters;
     bool deterministic;
-    int maxGraphs;
-    CudaGraphPool pool;
-    bool poolCreated = false;
-    std::map<std::vector<std::int64_t>, std::unique_ptr<Graph>> graphs;
-    std::string offReason;
-    std::int64_t replays = 0, eager = 0;
+    GraphCache<Graph> cache;
 
     Impl(const at::Device& d, DecoderFunction fn, std::vector<at::Tensor> params, bool det, int max)
-        : device(d), decoder(std::move(fn)), parameters(std::move(params)), deterministic(det), maxGraphs(max) {}
+        : device(d), decoder(std::move(fn)), parameters(std::move(params)), deterministic(det), cache(max) {}
 
     // The decoder with autograd recording, whatever the caller's grad mode: F replays inside the
     // autograd node's forward, where recording is off (and so does its CPU emulation).
@@ -61,11 +55,6 @@ struct GraphedTraining::Impl {
     std::vector<at::Tensor> gradientsOf(const at::Tensor& scores, Graph& g) {
         return torch::autograd::grad({scores}, g.differentiable, {g.gradScores}, /*retain_graph=*/false,
                                      /*create_graph=*/false, /*allow_unused=*/true);
-    }
-
-    void turnOff(std::string reason) {
-        offReason = std::move(reason);
-        graphs.clear();
     }
 
     // The first replay pair against eager autograd on the same buffers. The eager results go to
@@ -116,10 +105,7 @@ struct GraphedTraining::Impl {
         g.differentiable.insert(g.differentiable.end(), parameters.begin(), parameters.end());
         const at::Tensor& tokens = g.buffers.embeds.defined() ? g.buffers.embeds : g.buffers.ids;
         g.gradScores = at::ones({tokens.size(0)}, at::TensorOptions().dtype(at::kFloat).device(device));
-        if (!poolCreated) {
-            pool = CudaGraphPool::create();
-            poolCreated = true;
-        }
+        const CudaGraphPool pool = cache.pool();
         try {
             runOnSideStream(device, [&] {
                 for (int warmup = 0; warmup < 2; ++warmup)  // kernels, cuBLAS workspaces, autograd streams
@@ -128,15 +114,15 @@ struct GraphedTraining::Impl {
                 g.backward = std::make_unique<CapturedWork>(device, [this, &g] { g.gradients = gradientsOf(g.scores, g); }, pool);
             });
         } catch (const std::exception& e) {
-            turnOff(fmt::format("capturing {} failed ({})", describeShape(inputs), e.what()));
+            cache.turnOff(fmt::format("capturing {} failed ({})", describeShape(inputs), e.what()));
             return nullptr;
         }
         const std::string disagreement = check(g, inputs);
         if (!disagreement.empty()) {
-            turnOff(disagreement);
+            cache.turnOff(disagreement);
             return nullptr;
         }
-        return graphs.emplace(key, std::move(graph)).first->second.get();
+        return cache.add(key, std::move(graph));
     }
 };
 
@@ -178,18 +164,16 @@ GraphedTraining::~GraphedTraining() = default;
 at::Tensor GraphedTraining::forward(const DecoderInputs& inputs) {
     Impl& d = *impl_;
     auto eagerly = [&] {
-        ++d.eager;
+        ++d.cache.eager;
         return d.decoder(inputs);
     };
-    if (!d.offReason.empty()) return eagerly();
+    if (!d.cache.active()) return eagerly();
     const auto key = shapeKey(inputs);
-    auto it = d.graphs.find(key);
-    Impl::Graph* graph = nullptr;
-    if (it != d.graphs.end()) {
-        graph = it->second.get();
+    Impl::Graph* graph = d.cache.find(key);
+    if (graph) {
         copyIntoBuffers(graph->buffers, inputs);
     } else {
-        if (static_cast<int>(d.graphs.size()) >= d.maxGraphs) return eagerly();
+        if (d.cache.full()) return eagerly();
         graph = d.capture(key, inputs);  // the buffers hold these inputs
         if (!graph) return eagerly();
     }
@@ -198,23 +182,23 @@ at::Tensor GraphedTraining::forward(const DecoderInputs& inputs) {
     for (const at::Tensor* slot : inputSlots(inputs))
         if (slot->defined() && slot->requires_grad()) differentiable.push_back(*slot);
     differentiable.insert(differentiable.end(), d.parameters.begin(), d.parameters.end());
-    ++d.replays;
+    ++d.cache.replays;
     return ReplayedDecoder::apply(static_cast<void*>(graph), at::TensorList(differentiable));
 }
 
-bool GraphedTraining::active() const { return impl_->offReason.empty(); }
-int GraphedTraining::graphCount() const { return static_cast<int>(impl_->graphs.size()); }
-std::int64_t GraphedTraining::replays() const { return impl_->replays; }
-std::int64_t GraphedTraining::eagerSteps() const { return impl_->eager; }
+bool GraphedTraining::active() const { return impl_->cache.active(); }
+int GraphedTraining::graphCount() const { return static_cast<int>(impl_->cache.graphs.size()); }
+std::int64_t GraphedTraining::replays() const { return impl_->cache.replays; }
+std::int64_t GraphedTraining::eagerSteps() const { return impl_->cache.eager; }
 
 std::string GraphedTraining::notes() const {
-    const Impl& d = *impl_;
-    if (!d.offReason.empty())
-        return fmt::format("training CUDA graphs off: {}; {} forward/backward passes ran eagerly", d.offReason, d.eager);
-    if (d.replays == 0 && d.eager == 0) return "";
+    const auto& c = impl_->cache;
+    if (!c.active())
+        return fmt::format("training CUDA graphs off: {}; {} forward/backward passes ran eagerly", c.offReason, c.eager);
+    if (c.replays == 0 && c.eager == 0) return "";
     std::string s = fmt::format("training CUDA graphs: {} forward/backward pairs captured, {} passes replayed",
-                                d.graphs.size(), d.replays);
-    if (d.eager > 0) s += fmt::format(", {} eager past the {}-shape limit", d.eager, d.maxGraphs);
+                                c.graphs.size(), c.replays);
+    if (c.eager > 0) s += fmt::format(", {} eager past the {}-shape limit", c.eager, c.maxGraphs);
     return s;
 }
 

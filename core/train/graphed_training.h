@@ -25,7 +25,7 @@
 
 #include <ATen/ATen.h>
 
-#include "train/decoder_inputs.h"
+#include "train/graphed_decoder.h"
 
 namespace glr {
 

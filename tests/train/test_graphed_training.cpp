@@ -173,18 +173,7 @@ private slots:
     }
 
     void trainingMatchesEagerTraining_data() {
-        QTest::addColumn<QString>("method");
-        QTest::addColumn<QString>("neighborhood");
-        QTest::addColumn<QString>("collmEmbedding");
-        QTest::addColumn<QString>("position");
-        QTest::newRow("graphlora 1-hop") << "graphlora" << "1hop" << "mf" << "middle";
-        QTest::newRow("graphlora full graph") << "graphlora" << "full" << "mf" << "middle";
-        QTest::newRow("graphlora pre-A") << "graphlora" << "1hop" << "mf" << "pre";
-        QTest::newRow("lora-only, MF trained") << "lora-only" << "1hop" << "mf" << "middle";
-        QTest::newRow("tallrec") << "tallrec" << "1hop" << "mf" << "middle";
-        QTest::newRow("collm-mf") << "collm" << "1hop" << "mf" << "middle";
-        QTest::newRow("collm-sas") << "collm" << "1hop" << "sasrec" << "middle";
-        QTest::newRow("cora") << "cora" << "1hop" << "mf" << "middle";
+        glr::test::addTrainedLlmMethodRows();
     }
 
     // Three optimiser steps over batches of different lengths, eagerly and through the graphs:

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <QtTest>
+
 #include <nlohmann/json.hpp>
 
 namespace glr::test {
@@ -68,6 +70,25 @@ inline void writeItemQualitySplit(const std::string& dir, int users, int items, 
     writeSplit(dir + "/valid.tsv", valid);
     writeSplit(dir + "/test.tsv", test);
     writeItems(dir + "/items.tsv", items, "Film");
+}
+
+// Data rows naming every trained LLM method and variant: columns method, neighborhood (1hop /
+// full), collmEmbedding (mf / lightgcn / sasrec) and position (middle / pre). Call from a
+// `<test>_data()` slot.
+inline void addTrainedLlmMethodRows() {
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QString>("neighborhood");
+    QTest::addColumn<QString>("collmEmbedding");
+    QTest::addColumn<QString>("position");
+    QTest::newRow("graphlora 1-hop") << "graphlora" << "1hop" << "mf" << "middle";
+    QTest::newRow("graphlora full graph") << "graphlora" << "full" << "mf" << "middle";
+    QTest::newRow("graphlora pre-A") << "graphlora" << "1hop" << "mf" << "pre";
+    QTest::newRow("lora-only, MF trained") << "lora-only" << "1hop" << "mf" << "middle";
+    QTest::newRow("tallrec") << "tallrec" << "1hop" << "mf" << "middle";
+    QTest::newRow("collm-mf") << "collm" << "1hop" << "mf" << "middle";
+    QTest::newRow("collm-lightgcn") << "collm" << "1hop" << "lightgcn" << "middle";
+    QTest::newRow("collm-sas") << "collm" << "1hop" << "sasrec" << "middle";
+    QTest::newRow("cora") << "cora" << "1hop" << "mf" << "middle";
 }
 
 }  // namespace glr::test

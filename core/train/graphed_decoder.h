@@ -1,13 +1,18 @@
 #pragma once
-// What a captured decoder reads: one batch's inputs, refilled in place before each replay, and
-// the helpers that the scoring and the training graphs share (train/graphed_scoring.h,
-// train/graphed_training.h).
+// What the scoring and the training graphs share (train/graphed_scoring.h,
+// train/graphed_training.h): the inputs a captured decoder reads, one batch at a time, refilled
+// in place before each replay; and the cache of graphs, one per input shape, that turns itself
+// off for good after a failed or disagreeing capture.
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
+
+#include "train/cuda_graph.h"
 
 namespace glr {
 
@@ -44,5 +49,44 @@ void copyIntoBuffers(DecoderInputs& buffers, const DecoderInputs& inputs);
 // The length a batch whose longest prompt has `longest` tokens is padded to: the next multiple
 // of `multiple`, but never beyond `maxLength` (nor below `longest`).
 std::int64_t bucketedLength(std::int64_t longest, std::int64_t multiple, std::int64_t maxLength);
+
+// Graphs by input shape (shapeKey), with what a run's note reports about them.
+template <typename Graph>
+struct GraphCache {
+    explicit GraphCache(int maxGraphs) : maxGraphs(maxGraphs) {}
+
+    bool active() const { return offReason.empty(); }
+    bool full() const { return static_cast<int>(graphs.size()) >= maxGraphs; }
+    Graph* find(const std::vector<std::int64_t>& key) {
+        auto it = graphs.find(key);
+        return it == graphs.end() ? nullptr : it->second.get();
+    }
+    Graph* add(const std::vector<std::int64_t>& key, std::unique_ptr<Graph> graph) {
+        return graphs.emplace(key, std::move(graph)).first->second.get();
+    }
+    // One pool for all of them: they replay one at a time, so their scratch memory is shared.
+    CudaGraphPool pool() {
+        if (!poolCreated) {
+            pool_ = CudaGraphPool::create();
+            poolCreated = true;
+        }
+        return pool_;
+    }
+    // For the rest of the run: every later batch runs eagerly.
+    void turnOff(std::string reason) {
+        offReason = std::move(reason);
+        graphs.clear();  // their buffers and pool memory go back to the allocator
+    }
+
+    int maxGraphs;
+    std::map<std::vector<std::int64_t>, std::unique_ptr<Graph>> graphs;
+    std::string offReason;         // "" while active
+    std::int64_t replays = 0;      // batches run by a replay
+    std::int64_t eager = 0;        // batches run eagerly (graphs off, or past maxGraphs shapes)
+
+private:
+    CudaGraphPool pool_;
+    bool poolCreated = false;
+};
 
 }  // namespace glr

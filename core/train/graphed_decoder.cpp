@@ -1,4 +1,4 @@
-#include "train/decoder_inputs.h"
+#include "train/graphed_decoder.h"
 
 #include <algorithm>
 
