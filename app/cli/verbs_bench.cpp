@@ -293,6 +293,10 @@ void registerBenchOverhead(CLI::App& bench) {
         };
         auto tokens = [](const bench::LlmBenchResult& x) { return fmt::format("{:.0f}", x.tokensPerSecond); };
         row("train step (median)", r.baselineTrain, r.graphTrain, r.trainRatio);
+        report.rows.emplace_back("train, one step in flight",
+                                 fmt::format("{} {:.1f} ms, graphlora {:.1f} ms  ->  ratio {:.3f} (as the trainer runs: "
+                                             "steps back to back, each loss read after the next is queued)",
+                                             base, r.baselinePipelinedMs, r.graphPipelinedMs, r.trainRatioPipelined));
         row("score step (median)", r.baselineScore, r.graphScore, r.scoreRatio);
         pair("train tokens/s", r.baselineTrain, r.graphTrain, tokens);
         pair("score tokens/s", r.baselineScore, r.graphScore, tokens);

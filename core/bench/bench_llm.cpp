@@ -26,6 +26,7 @@ using detail::LlmStepRig;
 namespace {
 
 constexpr int kPeakWarmup = 1, kPeakRepeats = 3;
+constexpr int kPipelinedRounds = 3;  // bench overhead: alternating blocks of pipelined training steps
 
 // Host time to issue the forward (on CUDA it returns before the device is done): when it is far
 // below the device's step time, the GPU never waits for launches and CUDA graphs have nothing to
@@ -63,6 +64,27 @@ double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver
     if (phases) phases->endPhase("optimizer");
     if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
     return value;
+}
+
+// `steps` training steps back to back, as the trainer takes them (trainer.cpp): each loss is read
+// once the next step is queued. Milliseconds per step, the device synchronised around the block.
+double pipelinedStepMs(LlmStepRig& rig, int steps) {
+    const at::Device device = rig.model().device();
+    synchronize(device);
+    const double start = nowSeconds();
+    at::Tensor unread;
+    auto settle = [&] {
+        const double value = unread.item<double>();
+        if (!std::isfinite(value)) fail("bench overhead: loss is {} ({})", value, detail::methodName(rig.method()));
+    };
+    for (int s = 0; s < steps; ++s) {
+        at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); });
+        if (unread.defined()) settle();
+        unread = loss;
+    }
+    settle();
+    synchronize(device);
+    return 1e3 * (nowSeconds() - start) / steps;
 }
 
 // Eval-mode scores copied to the host as the evaluator keeps them; returns mean |score|.
@@ -428,6 +450,17 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
     out.graphTrain.ops = countedStep([&](OpCounter* counter) { trainStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineTrain, out.graphTrain,
                           [&](bool graphSide, PhaseObserver* phases) { trainStep(graphSide ? graph : base, nullptr, phases); });
+    {
+        std::vector<double> baselineBlocks, graphBlocks;
+        const int blockSteps = std::max(2, o.steps);
+        for (int round = 0; round < kPipelinedRounds; ++round) {
+            baselineBlocks.push_back(pipelinedStepMs(base, blockSteps));
+            graphBlocks.push_back(pipelinedStepMs(graph, blockSteps));
+        }
+        out.baselinePipelinedMs = summarize(std::move(baselineBlocks)).medianMs;
+        out.graphPipelinedMs = summarize(std::move(graphBlocks)).medianMs;
+        out.trainRatioPipelined = out.graphPipelinedMs / out.baselinePipelinedMs;
+    }
     finish(out.baselineTrain, std::move(baselineMs), peak, peakSource, device);
     finish(out.graphTrain, std::move(graphMs), peak, peakSource, device);
 
@@ -477,6 +510,8 @@ std::string toJson(const OverheadResult& r) {
                         {"seq_len", r.baselineTrain.seqLen},
                         {"train_ratio", r.trainRatio},
                         {"score_ratio", r.scoreRatio},
+                        {"train_ratio_pipelined", r.trainRatioPipelined},
+                        {"pipelined_train_ms", {{"baseline", r.baselinePipelinedMs}, {"graphlora", r.graphPipelinedMs}}},
                         {"baseline_method", r.baselineTrain.method},
                         {"baseline", {{"train", resultJson(r.baselineTrain)}, {"score", resultJson(r.baselineScore)}}},
                         {"graphlora", {{"train", resultJson(r.graphTrain)}, {"score", resultJson(r.graphScore)}}},

@@ -136,6 +136,12 @@ struct OverheadResult {
     LlmBenchResult baselineTrain, graphTrain, baselineScore, graphScore;
     double trainRatio = 0;  // graphlora / baseline step time
     double scoreRatio = 0;
+    // Training as the trainer runs it, one step in flight: blocks of steps back to back, each
+    // loss read once the next step is queued, the device synchronised around the block only.
+    // Host work a synchronised step exposes (preparing the batch, the 1-hop subgraph) overlaps
+    // the device's previous step here. Median ms per step over the blocks; blocks alternate.
+    double baselinePipelinedMs = 0, graphPipelinedMs = 0;
+    double trainRatioPipelined = 0;
 };
 OverheadResult benchOverhead(const LlmBenchOptions& options);
 

@@ -55,7 +55,8 @@ def main():
             against = j.get("baseline_method", "lora-only")
             print(f"overhead {j['model']} vs {against} B={j['batch']} T={j['seq_len']}: train {gt['step_ms']['median']:.2f} / "
                   f"{lt['step_ms']['median']:.2f} ms = {j['train_ratio']:.4f}, score {gs['step_ms']['median']:.2f} / "
-                  f"{ls['step_ms']['median']:.2f} ms = {j['score_ratio']:.4f}")
+                  f"{ls['step_ms']['median']:.2f} ms = {j['score_ratio']:.4f}"
+                  + (f", train with one step in flight {j['train_ratio_pipelined']:.4f}" if j.get("train_ratio_pipelined") else ""))
     for j in ours:
         if j.get("benchmark") not in ("train", "score", "overhead") and "benchmark" in j:
             print(json.dumps(j)[:400])

@@ -2,8 +2,9 @@
 """Summaries scripts/gpu-session.sh prints from the JSON lines of `graphlora bench`.
 
   gpu_summaries.py overhead FILE.jsonl [LABEL]   GraphLoRA's cost against its baseline, per mode:
-      the ratio, the launches (or, in reports from before the launch counter, the operators
-      other than views) it adds per phase and by name, and per-phase times
+      the ratio (training also with one step in flight, where reported), the launches (or, in
+      reports from before the launch counter, the operators other than views) it adds per phase
+      and by name, and per-phase times
   gpu_summaries.py graphs FILE.jsonl             bench score/train --cuda-graph: capture status,
       eager and replayed step times, speed-up, largest difference (scores; parameters after a step)
 
@@ -41,8 +42,10 @@ def overhead(path, label=""):
             added = j["graph_path_launches"][mode] if launches else [
                 (n, c) for n, c in j["graph_path_ops"][mode] if n not in VIEWS]
             top = [f"{n} {c:+d}" for n, c in added][:15]
+            pipelined = j.get("train_ratio_pipelined") if mode == "train" else None
+            in_flight = f" (one step in flight: {pipelined:.4f})" if pipelined else ""
             print(f"{label}{j['model']} {mode} vs {j.get('baseline_method', 'lora-only')}: "
-                  f"ratio {j[mode + '_ratio']:.4f}; {what} {a['total']} -> {b['total']} ({phases})")
+                  f"ratio {j[mode + '_ratio']:.4f}{in_flight}; {what} {a['total']} -> {b['total']} ({phases})")
             pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])
             if pb:
                 print("   phase ms: " + ", ".join(f"{k} {pa.get(k, 0):.2f} -> {v:.2f}" for k, v in pb))

@@ -303,6 +303,9 @@ private slots:
         QVERIFY(std::abs(r.scoreRatio - r.graphScore.step.medianMs / r.baselineScore.step.medianMs) < 1e-12);
         QVERIFY(r.trainRatio > 0 && r.scoreRatio > 0);
         QVERIFY(toJson(r).find("\"train_ratio\"") != std::string::npos);
+        QVERIFY(r.baselinePipelinedMs > 0 && r.graphPipelinedMs > 0);
+        QVERIFY(std::abs(r.trainRatioPipelined - r.graphPipelinedMs / r.baselinePipelinedMs) < 1e-12);
+        QVERIFY(toJson(r).find("\"train_ratio_pipelined\"") != std::string::npos);
         // Counted operators: the NGCF encoder's LeakyReLU (one per layer, o.gnnLayers = 2) is the
         // graph path's alone; a scoring step runs no backward.
         auto count = [](const OpCounts& c, const char* name) {

@@ -79,7 +79,7 @@ private slots:
         auto r = runTool(python_, {script("experiments/benchmarks/gpu_summaries.py"), "overhead", jsonl, "variant "});
         QVERIFY2(r.code == 0, r.err.c_str());
         for (const char* needle : {"variant tiny train vs lora-only: ratio", "variant tiny score vs lora-only: ratio",
-                                   "launches", "phase ms: forward"})
+                                   "(one step in flight: ", "launches", "phase ms: forward"})
             QVERIFY2(r.outText().contains(needle), qPrintable(r.outText()));
 
         // A report from before the launch counter and the "baseline" key: operators, views left out.
@@ -119,7 +119,8 @@ private slots:
                           R"("mfu":0.1,"peak_memory_mib":10.0})"});
         r = runTool(python_, {script("experiments/benchmarks/gpu_ratios.py"), peer, ours});
         QVERIFY2(r.code == 0, r.err.c_str());
-        for (const char* needle : {"tiny graphlora train B=2 T=16, clip 1:", "overhead tiny vs lora-only"})
+        for (const char* needle : {"tiny graphlora train B=2 T=16, clip 1:", "overhead tiny vs lora-only",
+                                   "train with one step in flight"})
             QVERIFY2(r.outText().contains(needle), qPrintable(r.outText()));
     }
 };
