@@ -14,6 +14,10 @@
 //   score = h_last · w_yes   (h_last [B,H] final-normed hidden state at the last prompt token,
 //                             w_yes the LM-head row of the score token) — no vocabulary GEMM;
 //   with method.score = yes_no_softmax: h_last · (w_yes − w_no), the two-way log-odds.
+//
+// With eval.cuda_graphs / train.cuda_graphs the decoder (embeddings or ids → scores) runs from
+// CUDA graphs captured per bucketed batch shape (train/graphed_scoring.h, graphed_training.h);
+// φ, the graph path and G stay eager in front of it.
 #include <memory>
 
 #include "train/recommender.h"
