@@ -11,11 +11,11 @@
 #include <torch/torch.h>
 
 #include "bench/bench_device.h"
-#include "train/cuda_graph.h"
 #include "bench/bench_sgemm.h"
 #include "bench/llm_step_rig.h"
-#include "model/loader.h"
 #include "model/fused_ops.h"
+#include "model/loader.h"
+#include "train/cuda_graph.h"
 #include "util/error.h"
 
 namespace glr::bench {
@@ -58,11 +58,18 @@ at::Tensor queueTrainStep(LlmStepRig& rig, Update&& update, double* forwardHostM
 // queueTrainStep with the optimiser's step, then the loss read (the trainer's NaN check). The
 // trainer reads it only once the next step is queued; timed steps are device-synchronised either
 // way, so a bench step costs the same.
+// A queued step's loss on the host (a non-finite one ends the benchmark, as it ends a run).
+double readLoss(const at::Tensor& loss, LlmStepRig& rig) {
+    const double value = loss.item<double>();
+    if (!std::isfinite(value))
+        fail("bench: training loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
+    return value;
+}
+
 double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
     const at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); }, forwardHostMs, phases);
-    const double value = loss.item<double>();
+    const double value = readLoss(loss, rig);
     if (phases) phases->endPhase("optimizer");
-    if (!std::isfinite(value)) fail("bench train: loss is {} ({} on {})", value, detail::methodName(rig.method()), rig.model().config().source);
     return value;
 }
 
@@ -73,16 +80,12 @@ double pipelinedStepMs(LlmStepRig& rig, int steps) {
     synchronize(device);
     const double start = nowSeconds();
     at::Tensor unread;
-    auto settle = [&] {
-        const double value = unread.item<double>();
-        if (!std::isfinite(value)) fail("bench overhead: loss is {} ({})", value, detail::methodName(rig.method()));
-    };
     for (int s = 0; s < steps; ++s) {
         at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); });
-        if (unread.defined()) settle();
+        if (unread.defined()) readLoss(unread, rig);
         unread = loss;
     }
-    settle();
+    readLoss(unread, rig);
     synchronize(device);
     return 1e3 * (nowSeconds() - start) / steps;
 }
@@ -364,8 +367,7 @@ GraphReplayResult timeTrainGraphReplay(LlmStepRig& rig, const LlmBenchOptions& o
             g.maxAbsDifference = std::max(g.maxAbsDifference, (afterReplay[k] - afterEager[k]).abs().max().item<double>());
         timeAlternating(device, o, g, [&] { (void)trainStep(rig); }, [&] {
             optimizer.prepareStep(1.0);
-            const double loss = captured.replay().item<double>();
-            if (!std::isfinite(loss)) fail("bench train --cuda-graph: the replayed step's loss is {}", loss);
+            readLoss(captured.replay(), rig);
         });
     } catch (const Error& e) {
         g.status = e.what();

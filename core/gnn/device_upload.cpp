@@ -37,7 +37,6 @@ HostReadback::~HostReadback() {
     if (pending_) (void)get();
 }
 HostReadback::HostReadback(HostReadback&&) noexcept = default;
-HostReadback& HostReadback::operator=(HostReadback&&) noexcept = default;
 
 const at::Tensor& HostReadback::get() {
     if (pending_) {

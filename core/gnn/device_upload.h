@@ -23,7 +23,6 @@ public:
     explicit HostReadback(const at::Tensor& tensor);
     ~HostReadback();
     HostReadback(HostReadback&&) noexcept;
-    HostReadback& operator=(HostReadback&&) noexcept;
 
     const at::Tensor& get();  // the host copy, once it has arrived
 

@@ -58,6 +58,12 @@ void copyIntoBuffers(DecoderInputs& buffers, const DecoderInputs& inputs) {
         if (from[i]->defined()) to[i]->copy_(*from[i], /*non_blocking=*/true);
 }
 
+double largestDifference(const at::Tensor& a, const at::Tensor& b) {
+    return (a.detach().to(at::kDouble) - b.detach().to(at::kDouble)).abs().max().item<double>();
+}
+
+double scaleOf(const at::Tensor& t) { return std::max(1.0, t.detach().abs().max().item<double>()); }
+
 std::int64_t bucketedLength(std::int64_t longest, std::int64_t multiple, std::int64_t maxLength) {
     GLR_CHECK(multiple >= 1, "length bucket must be >= 1, got {}", multiple);
     const std::int64_t rounded = (longest + multiple - 1) / multiple * multiple;

@@ -23,7 +23,7 @@ struct DecoderInputs {
     at::Tensor mask;        // I64 [B,T] 1 = token, 0 = left padding; undefined: no padding
     at::Tensor positions;   // I64 [B,T]
     at::Tensor anchors;     // I64 [n,3] (row, position, k): anchor k takes row k of `signal`
-    at::Tensor signal;      // [n,r] middle injection, or [n,H] pre-A injection (one row per anchor)
+    at::Tensor signal;      // [n,r] middle injection, or [n,H] pre-A injection (one row per anchor, before β)
     at::Tensor coraWeight;  // [B,H,r] CoRA's generated A
 };
 
@@ -45,6 +45,14 @@ std::string describeShape(const DecoderInputs& inputs);
 // that require them), and the copy of later inputs into them.
 DecoderInputs cloneAsBuffers(const DecoderInputs& inputs);
 void copyIntoBuffers(DecoderInputs& buffers, const DecoderInputs& inputs);
+
+// A replay may differ from an eager call on the same buffers in the last bits (cuBLAS may pick
+// another algorithm inside a capture), never by more than this fraction of the results' scale.
+// Stale or unconnected buffers give differences of the results' own size.
+constexpr double kReplayTolerance = 2e-2;
+// max |a − b| in fp64, and max(1, max |t|): the scale the tolerance is a fraction of.
+double largestDifference(const at::Tensor& a, const at::Tensor& b);
+double scaleOf(const at::Tensor& t);
 
 // The length a batch whose longest prompt has `longest` tokens is padded to: the next multiple
 // of `multiple`, but never beyond `maxLength` (nor below `longest`).

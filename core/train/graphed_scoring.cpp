@@ -12,15 +12,6 @@
 
 namespace glr {
 
-namespace {
-
-// A replay may differ from the eager call in the last bits (cuBLAS may pick another algorithm
-// inside a capture), never by more than this fraction of the scores' scale. Stale or
-// unconnected input buffers give differences of the scores' own size.
-constexpr double kReplayTolerance = 2e-2;
-
-}  // namespace
-
 struct GraphedScoring::Impl {
     struct Graph {
         DecoderInputs buffers;  // what the captured kernels read: refilled in place per batch
@@ -30,7 +21,7 @@ struct GraphedScoring::Impl {
     at::Device device;
     DecoderFunction score;
     GraphCache<Graph> cache;
-    double largestDifference = 0;
+    double largestCaptureDifference = 0;
 
     Impl(const at::Device& d, DecoderFunction fn, int max) : device(d), score(std::move(fn)), cache(max) {}
 
@@ -54,14 +45,14 @@ struct GraphedScoring::Impl {
         }
         at::Tensor replayed = graph->captured->replay().clone();
         at::Tensor expected = score(graph->buffers);
-        const double scale = std::max(1.0, expected.abs().max().item<double>());
-        const double difference = (replayed.to(at::kDouble) - expected.to(at::kDouble)).abs().max().item<double>();
+        const double scale = scaleOf(expected);
+        const double difference = largestDifference(replayed, expected);
         if (!(difference <= kReplayTolerance * scale)) {
             cache.turnOff(fmt::format("the graph for {} replayed scores up to {:.3g} away from the eager forward (scale {:.3g})",
                                       describeShape(inputs), difference, scale));
             return {};
         }
-        largestDifference = std::max(largestDifference, difference);
+        largestCaptureDifference = std::max(largestCaptureDifference, difference);
         cache.add(key, std::move(graph));
         ++cache.replays;
         return replayed;
@@ -102,7 +93,7 @@ std::string GraphedScoring::notes() const {
     if (c.replays == 0 && c.eager == 0) return "";
     std::string s = fmt::format("scoring CUDA graphs: {} captured, {} batches replayed (largest difference from eager "
                                 "at capture {:.3g})",
-                                c.graphs.size(), c.replays, d.largestDifference);
+                                c.graphs.size(), c.replays, d.largestCaptureDifference);
     if (c.eager > 0) s += fmt::format(", {} eager past the {}-graph limit", c.eager, c.maxGraphs);
     return s;
 }

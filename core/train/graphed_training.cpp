@@ -13,15 +13,8 @@ namespace glr {
 
 namespace {
 
-constexpr double kExactTolerance = 2e-2;     // as for scoring graphs: rounding, not structure
-constexpr double kDropoutTolerance = 0.25;   // scores: dropout moves only the adapters' share
-constexpr double kNormRatioLimit = 2.0;      // gradients under another dropout mask
-
-double largestDifference(const at::Tensor& a, const at::Tensor& b) {
-    return (a.detach().to(at::kDouble) - b.detach().to(at::kDouble)).abs().max().item<double>();
-}
-
-double scaleOf(const at::Tensor& t) { return std::max(1.0, t.detach().abs().max().item<double>()); }
+constexpr double kDropoutTolerance = 0.25;  // scores: dropout moves only the adapters' share
+constexpr double kNormRatioLimit = 2.0;     // gradients under another dropout mask
 
 }  // namespace
 
@@ -70,7 +63,7 @@ struct GraphedTraining::Impl {
         const std::vector<at::Tensor> eagerGradients = gradientsOf(eagerScores, g);
         const double scale = scaleOf(eagerScores);
         const double scoreDifference = largestDifference(replayedScores, eagerScores);
-        const double scoreTolerance = (deterministic ? kExactTolerance : kDropoutTolerance) * scale;
+        const double scoreTolerance = (deterministic ? kReplayTolerance : kDropoutTolerance) * scale;
         if (!(scoreDifference <= scoreTolerance))
             return fmt::format("the graph for {} replayed scores up to {:.3g} away from eager autograd (scale {:.3g})",
                                describeShape(inputs), scoreDifference, scale);
@@ -81,7 +74,7 @@ struct GraphedTraining::Impl {
             if (!eagerGradient.defined()) continue;
             if (deterministic) {
                 const double difference = largestDifference(replayed[i], eagerGradient);
-                if (!(difference <= kExactTolerance * scaleOf(eagerGradient)))
+                if (!(difference <= kReplayTolerance * scaleOf(eagerGradient)))
                     return fmt::format("the graph for {} replayed gradient {} up to {:.3g} away from eager autograd",
                                        describeShape(inputs), i, difference);
             } else {

@@ -207,26 +207,14 @@ public:
 
         AdapterContext context;
         auto buildContext = [&]() -> const AdapterContext* {
+            at::Tensor localAnchors, signal;
             if ((useMiddle_ || usePre_) && nAnchors > 0) {
                 const GraphSignal g = graphSignal(nodeFeatures, batch, training);
-                at::Tensor localAnchors = anchors.clone();
+                localAnchors = anchors.clone();
                 localAnchors.select(1, 2).copy_(g.anchorRows);
-                if (useMiddle_) {
-                    context.middle = GraphInjection::make(localAnchors, g.signal, cfg_.method.inject.alpha,
-                                                          cfg_.method.inject.beta, injectLayers_);
-                } else {
-                    PreInjection p;
-                    p.anchors = localAnchors;
-                    p.vectors = g.signal * cfg_.method.inject.beta;
-                    p.layers = injectLayers_;
-                    context.pre = std::move(p);
-                }
+                signal = g.signal;
             }
-            if (useCora_) {
-                CoraInjection c;
-                c.weight = coraWeight(batch, nodeFeatures);
-                context.cora = std::move(c);
-            }
+            context = adapterContext(localAnchors, signal, useCora_ ? coraWeight(batch, nodeFeatures) : at::Tensor());
             return context.empty() ? nullptr : &context;
         };
         if (device.is_cpu() || useCora_) {
@@ -359,6 +347,31 @@ private:
         return {signal, encoded.anchorRows};
     }
 
+    // The adapters' per-batch inputs: the graph injection from `anchors` [n,3], whose node column
+    // indexes the rows of `signal` (middle: z ← α·z + β·signal[node]; pre-A: x + β·signal[node]
+    // before A), and CoRA's generated A. Undefined tensors: no such injection.
+    AdapterContext adapterContext(const at::Tensor& anchors, const at::Tensor& signal, const at::Tensor& coraWeight) const {
+        AdapterContext context;
+        if (signal.defined()) {
+            if (useMiddle_) {
+                context.middle = GraphInjection::make(anchors, signal, cfg_.method.inject.alpha, cfg_.method.inject.beta,
+                                                      injectLayers_);
+            } else {
+                PreInjection p;
+                p.anchors = anchors;
+                p.vectors = signal * cfg_.method.inject.beta;
+                p.layers = injectLayers_;
+                context.pre = std::move(p);
+            }
+        }
+        if (coraWeight.defined()) {
+            CoraInjection c;
+            c.weight = coraWeight;
+            context.cora = std::move(c);
+        }
+        return context;
+    }
+
     // CoRA's W_gen = G([e_u; e_i]) per row [B, H, r].
     at::Tensor coraWeight(const data::TokenBatch& batch, const at::Tensor& nodeFeatures) {
         const auto device = llm_->device();
@@ -412,7 +425,6 @@ private:
             for (std::int64_t k = 0; k < nAnchors; ++k) perAnchor[static_cast<std::size_t>(3 * k + 2)] = k;
             in.anchors = uploadIndices(perAnchor, {nAnchors, 3}, device);
             in.signal = g.signal.index_select(0, g.anchorRows);
-            if (usePre_) in.signal = in.signal * cfg_.method.inject.beta;
         }
         if (useCora_) in.coraWeight = coraWeight(batch, nodeFeatures);
         return in;
@@ -431,24 +443,7 @@ private:
         input.positionIds = in.positions;
         input.scorePositions = at::full({B}, T - 1, at::TensorOptions().dtype(at::kLong).device(tokens.device()));
         input.returnHidden = true;
-        AdapterContext context;
-        if (in.signal.defined()) {
-            if (useMiddle_) {
-                context.middle = GraphInjection::make(in.anchors, in.signal, cfg_.method.inject.alpha,
-                                                      cfg_.method.inject.beta, injectLayers_);
-            } else {
-                PreInjection p;
-                p.anchors = in.anchors;
-                p.vectors = in.signal;
-                p.layers = injectLayers_;
-                context.pre = std::move(p);
-            }
-        }
-        if (in.coraWeight.defined()) {
-            CoraInjection c;
-            c.weight = in.coraWeight;
-            context.cora = std::move(c);
-        }
+        const AdapterContext context = adapterContext(in.anchors, in.signal, in.coraWeight);
         input.adapters = context.empty() ? nullptr : &context;
         return at::matmul(llm_->forward(input).hidden, scoreRow_);  // [B]
     }

@@ -245,7 +245,8 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             // A stop asked for in the previous step's report still lets this step (queued, its
             // update applied) finish what it owes: its validation, if due, and a checkpoint.
             bool stopRequested = settledPrevious && !report();
-            if (evalDue || finalStep) {
+            const bool checkpointed = evalDue || finalStep;
+            if (checkpointed) {
                 settle();
                 if (validate(pos.step, epochF, stopRequested)) {
                     outcome.earlyStopped = true;
@@ -259,7 +260,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             if (stopRequested) {
                 settle();
                 flush();
-                checkpointNow(pos);
+                if (!checkpointed) checkpointNow(pos);
                 outcome.cancelled = true;
                 outcome.steps = pos.step;
                 return outcome;
