@@ -49,17 +49,12 @@ class TestGraphedScoring : public QObject {
     nlohmann::json configJson(const std::string& method, const std::string& neighborhood,
                               const std::string& collmEmbedding, const std::string& position, bool graphs,
                               bool pretrained, int padToMultipleOf = 16) const {
-        nlohmann::json method_ = {{"name", method},
-                                  {"mf", {{"dim", 16}, {"trainable", true}}},
-                                  {"gnn", {{"type", "ngcf"}, {"layers", 2}, {"dim", 16}, {"neighborhood", neighborhood}}},
-                                  {"inject", {{"layers", {-1}}, {"alpha", 1.0}, {"beta", 0.5}, {"position", position}}}};
-        if (method == "collm") method_["collm"] = {{"embedding", collmEmbedding}};
-        return {{"name", "graphed-scoring"},
-                {"seed", 5},
-                {"data", {{"dir", dir_.filePath("split").toStdString()}, {"valid_split", "valid"}, {"max_history", 3}, {"max_length", 512}}},
-                {"model", pretrained ? nlohmann::json{{"checkpoint", storiesBin()}} : nlohmann::json{{"shape", "tiny"}}},
-                {"method", method_},
-                {"eval", {{"cuda_graphs", graphs}, {"pad_to_multiple_of", padToMultipleOf}, {"batch_size", 3}}}};
+        nlohmann::json c = glr::test::llmTestConfig(dir_.filePath("split").toStdString(), method, neighborhood,
+                                                    collmEmbedding, position, /*beta=*/0.5, /*seed=*/5);
+        c["name"] = "graphed-scoring";
+        if (pretrained) c["model"] = {{"checkpoint", storiesBin()}};
+        c["eval"] = {{"cuda_graphs", graphs}, {"pad_to_multiple_of", padToMultipleOf}, {"batch_size", 3}};
+        return c;
     }
 
 private slots:

@@ -51,19 +51,11 @@ class TestGraphedTraining : public QObject {
     glr::config::ExperimentConfig configFor(const std::string& method, const std::string& neighborhood,
                                             const std::string& collmEmbedding, const std::string& position, bool graphs,
                                             int padToMultipleOf, double dropout = 0.0) const {
-        nlohmann::json method_ = {{"name", method},
-                                  {"lora", {{"dropout", dropout}}},
-                                  {"mf", {{"dim", 16}, {"trainable", true}}},
-                                  {"gnn", {{"type", "ngcf"}, {"layers", 2}, {"dim", 16}, {"neighborhood", neighborhood}}},
-                                  {"inject", {{"layers", {-1}}, {"alpha", 1.0}, {"beta", 0.5}, {"position", position}}}};
-        if (method == "collm") method_["collm"] = {{"embedding", collmEmbedding}};
-        nlohmann::json c = {
-            {"name", "graphed-training"},
-            {"seed", 9},
-            {"data", {{"dir", dir_.filePath("split").toStdString()}, {"valid_split", "valid"}, {"max_history", 3}, {"max_length", 512}}},
-            {"model", {{"shape", "tiny"}}},
-            {"method", method_},
-            {"train", {{"batch_size", 4}, {"cuda_graphs", graphs}, {"pad_to_multiple_of", padToMultipleOf}, {"lr", 1e-2}}}};
+        nlohmann::json c = glr::test::llmTestConfig(dir_.filePath("split").toStdString(), method, neighborhood,
+                                                    collmEmbedding, position, /*beta=*/0.5, /*seed=*/9);
+        c["name"] = "graphed-training";
+        c["method"]["lora"] = {{"dropout", dropout}};
+        c["train"] = {{"batch_size", 4}, {"cuda_graphs", graphs}, {"pad_to_multiple_of", padToMultipleOf}, {"lr", 1e-2}};
         return glr::config::parseExperimentConfig(c);
     }
 

@@ -23,18 +23,10 @@ class TestStepHostReads : public QObject {
 
     glr::config::ExperimentConfig configFor(const std::string& method, const std::string& neighborhood,
                                             const std::string& collmEmbedding, const std::string& position) const {
-        nlohmann::json method_ = {{"name", method},
-                                  {"mf", {{"dim", 16}, {"trainable", true}}},
-                                  {"gnn", {{"type", "ngcf"}, {"layers", 2}, {"dim", 16}, {"neighborhood", neighborhood}}},
-                                  {"inject", {{"layers", {-1}}, {"alpha", 1.0}, {"beta", 0.1}, {"position", position}}}};
-        if (method == "collm") method_["collm"] = {{"embedding", collmEmbedding}};
-        nlohmann::json c = {
-            {"name", "host-reads"},
-            {"seed", 3},
-            {"data", {{"dir", dir_.filePath("split").toStdString()}, {"valid_split", "valid"}, {"max_history", 3}, {"max_length", 512}}},
-            {"model", {{"shape", "tiny"}}},
-            {"method", method_},
-            {"train", {{"batch_size", 4}, {"max_grad_norm", 1.0}}}};
+        nlohmann::json c = glr::test::llmTestConfig(dir_.filePath("split").toStdString(), method, neighborhood,
+                                                    collmEmbedding, position, /*beta=*/0.1, /*seed=*/3);
+        c["name"] = "host-reads";
+        c["train"] = {{"batch_size", 4}, {"max_grad_norm", 1.0}};
         return glr::config::parseExperimentConfig(c);
     }
 

@@ -72,6 +72,23 @@ inline void writeItemQualitySplit(const std::string& dir, int users, int items, 
     writeItems(dir + "/items.tsv", items, "Film");
 }
 
+// An experiment config (JSON) for an LLM method on a tiny random model and a split written by
+// writeItemQualitySplit: MF d = 16, NGCF 2 × 16, injection at the last layer with α = 1 and β.
+// Callers add their own train / eval keys.
+inline nlohmann::json llmTestConfig(const std::string& splitDir, const std::string& method, const std::string& neighborhood,
+                                    const std::string& collmEmbedding, const std::string& position, double beta,
+                                    std::int64_t seed) {
+    nlohmann::json m = {{"name", method},
+                        {"mf", {{"dim", 16}, {"trainable", true}}},
+                        {"gnn", {{"type", "ngcf"}, {"layers", 2}, {"dim", 16}, {"neighborhood", neighborhood}}},
+                        {"inject", {{"layers", {-1}}, {"alpha", 1.0}, {"beta", beta}, {"position", position}}}};
+    if (method == "collm") m["collm"] = {{"embedding", collmEmbedding}};
+    return {{"seed", seed},
+            {"data", {{"dir", splitDir}, {"valid_split", "valid"}, {"max_history", 3}, {"max_length", 512}}},
+            {"model", {{"shape", "tiny"}}},
+            {"method", m}};
+}
+
 // Data rows naming every trained LLM method and variant: columns method, neighborhood (1hop /
 // full), collmEmbedding (mf / lightgcn / sasrec) and position (middle / pre). Call from a
 // `<test>_data()` slot.
