@@ -1,0 +1,45 @@
+# cmake -DFLAGS=<flags.cmake> -P CheckCudaBranches.cmake (the test cuda_branches_compile,
+# cmake/CudaBranches.cmake): compiles, syntax only, every core source that has a CUDA branch, with
+# GRAPHLORA_WITH_CUDA and GRAPHLORA_WITH_KERNELS defined. Sources are found by their macros, so
+# a new file with a CUDA branch is checked without being listed here.
+cmake_minimum_required(VERSION 3.22)
+include(${FLAGS})
+file(GLOB_RECURSE _sources ${SOURCE_ROOT}/*.cpp)
+set(_checked "")
+foreach(_source IN LISTS _sources)
+  file(STRINGS ${_source} _branch REGEX "GRAPHLORA_WITH_(CUDA|KERNELS)" LIMIT_COUNT 1)
+  if(_branch)
+    list(APPEND _checked ${_source})
+  endif()
+endforeach()
+if(NOT _checked)
+  message(FATAL_ERROR "no core source with a CUDA branch under ${SOURCE_ROOT}: the check would check nothing")
+endif()
+
+set(_flags -fsyntax-only -std=c++${STANDARD} -fopenmp -D_GLIBCXX_USE_CXX11_ABI=1
+           -DGRAPHLORA_WITH_CUDA=1 -DGRAPHLORA_WITH_KERNELS=1)
+foreach(_definition IN LISTS DEFINITIONS)
+  list(APPEND _flags -D${_definition})
+endforeach()
+foreach(_dir IN LISTS INCLUDES)
+  if(_dir AND NOT _dir IN_LIST _seen)
+    list(APPEND _seen ${_dir})
+    list(APPEND _flags -I${_dir})
+  endif()
+endforeach()
+
+set(_failed "")
+foreach(_source IN LISTS _checked)
+  file(RELATIVE_PATH _name ${SOURCE_ROOT} ${_source})
+  execute_process(COMMAND ${COMPILER} ${_flags} ${_source} RESULT_VARIABLE _rc ERROR_VARIABLE _errors
+                  OUTPUT_VARIABLE _output)
+  if(_rc EQUAL 0)
+    message(STATUS "core/${_name}: its CUDA branches compile")
+  else()
+    message("${_errors}")
+    list(APPEND _failed core/${_name})
+  endif()
+endforeach()
+if(_failed)
+  message(FATAL_ERROR "CUDA branches that do not compile: ${_failed}")
+endif()
