@@ -2,9 +2,15 @@
 // Helpers shared by the Qt Test executables.
 #include <QtTest>
 
+#include <QTemporaryDir>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
+
+#include "util/error.h"
 
 namespace glr::test {
 
@@ -30,6 +36,28 @@ double relativeError(const Container& a, const Container& b) {
         den += double(b[i]) * double(b[i]);
     }
     return den == 0 ? std::sqrt(num) : std::sqrt(num / den);
+}
+
+// `bytes` written to the file `name` inside `dir`, byte for byte; returns its path.
+inline std::string writeFileIn(const QTemporaryDir& dir, const std::string& name, const std::string& bytes) {
+    const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+}
+
+// Runs `body` and checks that it throws glr::InputError with a one-line message containing each
+// of `needles` (the project's rule for errors about bad input: which file, line and field).
+template <typename F>
+void expectInputError(F&& body, const std::vector<std::string>& needles) {
+    try {
+        body();
+        QFAIL("no error");
+    } catch (const glr::InputError& e) {
+        const std::string message = e.what();
+        for (const auto& needle : needles)
+            QVERIFY2(message.find(needle) != std::string::npos, (message + "  [missing: " + needle + "]").c_str());
+        QVERIFY2(message.find('\n') == std::string::npos, ("error must be one line: " + message).c_str());
+    }
 }
 
 }  // namespace glr::test

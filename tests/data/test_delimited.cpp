@@ -17,11 +17,7 @@ class TestDelimited : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
-    std::string write(const std::string& name, const std::string& bytes) {
-        const std::string path = dir_.filePath(QString::fromStdString(name)).toStdString();
-        std::ofstream(path, std::ios::binary) << bytes;
-        return path;
-    }
+    std::string write(const std::string& name, const std::string& bytes) { return glr::test::writeFileIn(dir_, name, bytes); }
 
     static std::vector<std::vector<std::string>> readAll(DelimitedReader& reader, std::vector<std::int64_t>* lines = nullptr) {
         std::vector<std::vector<std::string>> out;
@@ -33,18 +29,8 @@ class TestDelimited : public QObject {
         return out;
     }
 
-    // Runs `body` and checks it throws an InputError whose one-line message contains each needle.
     template <typename F>
-    void expectError(F body, std::initializer_list<std::string> needles) {
-        try {
-            body();
-            QFAIL("no error");
-        } catch (const glr::InputError& e) {
-            const std::string msg = e.what();
-            for (const auto& n : needles) QVERIFY2(msg.find(n) != std::string::npos, (msg + "  [missing: " + n + "]").c_str());
-            QVERIFY2(msg.find('\n') == std::string::npos, "error must be one line");
-        }
-    }
+    void expectError(F body, const std::vector<std::string>& needles) { glr::test::expectInputError(body, needles); }
 
 private slots:
     void singleCharacterDelimiters_data() {

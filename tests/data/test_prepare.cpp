@@ -58,16 +58,7 @@ class TestPrepare : public QObject {
     }
 
     template <typename F>
-    void expectError(F body, std::initializer_list<std::string> needles) {
-        try {
-            body();
-            QFAIL("no error");
-        } catch (const glr::InputError& e) {
-            const std::string msg = e.what();
-            for (const auto& n : needles) QVERIFY2(msg.find(n) != std::string::npos, (msg + "  [missing: " + n + "]").c_str());
-            QVERIFY2(msg.find('\n') == std::string::npos, "error must be one line");
-        }
-    }
+    void expectError(F body, const std::vector<std::string>& needles) { glr::test::expectInputError(body, needles); }
 
     PrepareSpec specIn(const std::string& sub, const std::string& json) {
         return parsePrepareSpecText(json, path(sub), "spec.json");

@@ -35,15 +35,7 @@ class TestSplitDataset : public QObject {
     }
 
     template <typename F>
-    void expectError(F body, const std::vector<std::string>& needles) {
-        try {
-            body();
-            QFAIL("no error");
-        } catch (const glr::InputError& e) {
-            const std::string msg = e.what();
-            for (const auto& n : needles) QVERIFY2(msg.find(n) != std::string::npos, (msg + "  [missing: " + n + "]").c_str());
-        }
-    }
+    void expectError(F body, const std::vector<std::string>& needles) { glr::test::expectInputError(body, needles); }
 
 private slots:
     void smallSplitLoads() {

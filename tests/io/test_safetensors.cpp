@@ -30,21 +30,11 @@ class TestSafetensors : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
-    std::string write(const std::string& name, const std::string& bytes) {
-        std::string path = dir_.filePath(QString::fromStdString(name)).toStdString();
-        std::ofstream(path, std::ios::binary) << bytes;
-        return path;
-    }
+    std::string write(const std::string& name, const std::string& bytes) { return glr::test::writeFileIn(dir_, name, bytes); }
 
     void expectError(const std::string& bytes, const char* needle) {
-        std::string path = write("bad.safetensors", bytes);
-        try {
-            SafetensorsFile::open(path);
-            QFAIL(qPrintable(QString("no error; expected one containing '%1'").arg(needle)));
-        } catch (const glr::InputError& e) {
-            QVERIFY2(std::strstr(e.what(), needle) != nullptr, e.what());
-            QVERIFY2(std::strchr(e.what(), '\n') == nullptr, "error must be one line");
-        }
+        const std::string path = write("bad.safetensors", bytes);
+        glr::test::expectInputError([&] { SafetensorsFile::open(path); }, {needle});
     }
 
 private slots:

@@ -31,21 +31,6 @@ inline double maskedRelativeError(const at::Tensor& a, const at::Tensor& b, at::
     return den == 0 ? diff.norm().item<double>() : diff.norm().item<double>() / den;
 }
 
-// Runs `f`, expecting an InputError whose one-line message contains every needle.
-inline void expectInputError(const std::function<void()>& f, std::initializer_list<std::string> needles) {
-    try {
-        f();
-    } catch (const glr::InputError& e) {
-        const std::string msg = e.what();
-        for (const auto& n : needles)
-            QVERIFY2(msg.find(n) != std::string::npos,
-                     qPrintable(QString("error '%1' lacks '%2'").arg(msg.c_str(), n.c_str())));
-        QVERIFY2(msg.find('\n') == std::string::npos, "error must be one line");
-        return;
-    }
-    QFAIL("no InputError thrown");
-}
-
 inline void writeBytes(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

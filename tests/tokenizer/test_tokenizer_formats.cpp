@@ -77,21 +77,11 @@ class TestTokenizerFormats : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
 
-    std::string write(const std::string& name, const std::string& bytes) {
-        std::string path = dir_.filePath(QString::fromStdString(name)).toStdString();
-        std::ofstream(path, std::ios::binary) << bytes;
-        return path;
-    }
+    std::string write(const std::string& name, const std::string& bytes) { return glr::test::writeFileIn(dir_, name, bytes); }
 
     template <typename Fn>
     void expectInputError(Fn&& fn, const char* needle) {
-        try {
-            fn();
-            QFAIL(qPrintable(QString("no error; expected one containing '%1'").arg(needle)));
-        } catch (const glr::InputError& e) {
-            QVERIFY2(std::strstr(e.what(), needle) != nullptr, e.what());
-            QVERIFY2(std::strchr(e.what(), '\n') == nullptr, e.what());
-        }
+        glr::test::expectInputError(fn, {needle});
     }
 
     void expectLoadError(const std::string& name, const std::string& bytes, const char* needle) {
