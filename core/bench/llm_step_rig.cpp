@@ -211,7 +211,7 @@ at::Tensor LlmStepRig::graphSignalContext(bool training, at::Tensor& localAnchor
     }
     // Per step, on the host (as the trainer's GraphPath): the batch's 1-hop subgraph, with the
     // full graph's coefficients; centres (deduplicated) come first in the local order.
-    gnn::Subgraph sub = gnn::oneHopSubgraph(graph_, anchorNodesHost_);
+    gnn::Subgraph sub = gnn::oneHopSubgraph(graph_, anchorNodesHost_, encoder_->needsSelfLoops());
     std::unordered_map<std::int64_t, std::int64_t> localRow;
     for (std::int64_t k = 0; k < sub.numCentres; ++k) localRow.emplace(sub.globalIds[std::size_t(k)], k);
     std::vector<std::int64_t> rows;

@@ -82,11 +82,13 @@ std::vector<std::int64_t> BipartiteGraph::edgeIndex() const {
     return out;
 }
 
-Subgraph BipartiteGraph::oneHop(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options) const {
-    Subgraph sub;
+OneHopNodes BipartiteGraph::oneHopNodes(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options) const {
+    OneHopNodes sub;
+    std::vector<char> listed(static_cast<std::size_t>(numNodes()), 0);
     auto addNode = [&](std::int64_t node) {
-        if (sub.globalToLocal.emplace(node, static_cast<std::int64_t>(sub.nodes.size())).second)
-            sub.nodes.push_back(node);
+        if (listed[static_cast<std::size_t>(node)]) return;
+        listed[static_cast<std::size_t>(node)] = 1;
+        sub.nodes.push_back(node);
     };
     for (std::int64_t node : seedNodes) {
         GLR_CHECK(node >= 0 && node < numNodes(), "seed node {} outside [0, {})", node, numNodes());
@@ -113,6 +115,15 @@ Subgraph BipartiteGraph::oneHop(const std::vector<std::int64_t>& seedNodes, cons
         std::sort(picked.begin(), picked.end());
         for (std::int64_t neighbour : picked) addNode(neighbour);
     }
+    return sub;
+}
+
+Subgraph BipartiteGraph::oneHop(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options) const {
+    OneHopNodes chosen = oneHopNodes(seedNodes, options);
+    Subgraph sub;
+    sub.nodes = std::move(chosen.nodes);
+    sub.numSeeds = chosen.numSeeds;
+    for (std::size_t l = 0; l < sub.nodes.size(); ++l) sub.globalToLocal.emplace(sub.nodes[l], static_cast<std::int64_t>(l));
 
     // The subgraph induced on the chosen nodes, with the full graph's Â values.
     const std::int64_t m = static_cast<std::int64_t>(sub.nodes.size());

@@ -30,7 +30,14 @@ struct SubgraphOptions {
     std::uint64_t seed = 0;  // neighbour sampling: depends only on (seed, node), not on the batch
 };
 
-// The batch's nodes plus their (sampled) 1-hop neighbours, with the subgraph they induce.
+// The batch's nodes plus their (sampled) 1-hop neighbours: the seeds first (deduplicated, in
+// order), then each seed's neighbours in adjacency order, each node once.
+struct OneHopNodes {
+    std::vector<std::int64_t> nodes;  // local -> global
+    std::int64_t numSeeds = 0;
+};
+
+// The same nodes with the subgraph they induce.
 struct Subgraph {
     std::vector<std::int64_t> nodes;  // local -> global; the seeds first (deduplicated, in order)
     std::int64_t numSeeds = 0;
@@ -59,6 +66,9 @@ public:
     std::vector<std::int64_t> edgeIndex() const;
 
     Subgraph oneHop(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options = {}) const;
+    // Only the nodes of oneHop(), in the same order, without inducing the subgraph: for callers
+    // that induce it from their own matrices (the trainer's graph path, every step).
+    OneHopNodes oneHopNodes(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options = {}) const;
 
 private:
     NodeIndex index_;

@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <torch/autograd.h>
 
+#include "data/graph.h"
 #include "gnn/graph_adjacency.h"
 #include "gnn/lightgcn.h"
 #include "gnn/ngcf.h"
+#include "gnn/subgraph.h"
 #include "util/error.h"
 
 namespace glr::gnn {
@@ -43,6 +45,41 @@ std::vector<std::pair<std::int64_t, std::int64_t>> generatePairs(const GnnBenchO
     return pairs;
 }
 
+// Host time of cutting one batch's 1-hop subgraph as the trainer's graph path does, per batch.
+void benchSubgraphCut(const GnnBenchOptions& o, const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs,
+                      const GraphAdjacency& graph, GnnBenchResult& result) {
+    std::vector<std::pair<std::int32_t, std::int32_t>> narrow;
+    narrow.reserve(pairs.size());
+    for (const auto& [u, i] : pairs) narrow.emplace_back(std::int32_t(u), std::int32_t(i));
+    data::NodeIndex index;
+    index.numUsers = o.numUsers;
+    index.numItems = o.numItems;
+    const data::BipartiteGraph bipartite = data::BipartiteGraph::fromPairs(narrow, index);
+    std::mt19937_64 rng(o.seed + 1);
+    std::uniform_int_distribution<std::int64_t> user(0, o.numUsers - 1), item(0, o.numItems - 1);
+    std::vector<std::vector<std::int64_t>> batches(std::size_t(o.subgraphBatches));
+    for (auto& seeds : batches)
+        for (std::int64_t r = 0; r < o.subgraphRows; ++r) {
+            seeds.push_back(user(rng));
+            seeds.push_back(o.numUsers + item(rng));
+        }
+    auto cut = [&](const std::vector<std::int64_t>& seeds) {
+        data::OneHopNodes chosen = bipartite.oneHopNodes(seeds);
+        return subgraphOn(graph, std::move(chosen.nodes), chosen.numSeeds, /*withSelfLoops=*/false);
+    };
+    std::vector<double> times;
+    for (const auto& seeds : batches) {
+        (void)cut(seeds);  // warm
+        const auto start = std::chrono::steady_clock::now();
+        const Subgraph sub = cut(seeds);
+        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        result.subgraphNodes += double(sub.globalIds.size()) / double(batches.size());
+        result.subgraphNonZeros += double(sub.adjacency.normalized().nnz()) / double(batches.size());
+    }
+    std::sort(times.begin(), times.end());
+    result.subgraphCutMs = times[times.size() / 2];
+}
+
 template <typename Work>
 double medianMs(int warmup, int repeats, Work work) {
     for (int w = 0; w < warmup; ++w) work();
@@ -61,6 +98,8 @@ double medianMs(int warmup, int repeats, Work work) {
 GnnBenchResult benchGnn(const GnnBenchOptions& o) {
     if (o.numUsers <= 0 || o.numItems <= 0 || o.dim <= 0 || o.layers <= 0 || o.repeats <= 0 || o.warmup < 0)
         failInput("bench gnn: users, items, dim, layers and repeats must be positive");
+    if (o.subgraphRows < 0 || o.subgraphBatches <= 0)
+        failInput("bench gnn: subgraph rows must not be negative, nor the batches fewer than one");
     if (o.interactions <= 0 || double(o.interactions) > 0.5 * double(o.numUsers) * double(o.numItems))
         failInput("bench gnn: {} interactions do not fit a sparse {} x {} graph", o.interactions, o.numUsers,
                   o.numItems);
@@ -103,6 +142,7 @@ GnnBenchResult benchGnn(const GnnBenchOptions& o) {
         ngcf->zero_grad();
         ngcf->forward(features, graph).sum().backward();
     });
+    if (o.subgraphRows > 0) benchSubgraphCut(o, pairs, graph, result);
     return result;
 }
 
@@ -122,7 +162,9 @@ std::string toJson(const GnnBenchResult& r) {
           {"spmm_torch_coo", r.spmmTorchCooMs},
           {"lightgcn_forward", r.lightgcnForwardMs},
           {"lightgcn_forward_backward", r.lightgcnForwardBackwardMs},
-          {"ngcf_forward_backward", r.ngcfForwardBackwardMs}}}};
+          {"ngcf_forward_backward", r.ngcfForwardBackwardMs},
+          {"subgraph_cut", r.subgraphCutMs}}},
+        {"subgraph", {{"nodes", r.subgraphNodes}, {"non_zeros", r.subgraphNonZeros}}}};
     return j.dump(2);
 }
 

@@ -7,6 +7,10 @@
 //   spmm       one Â x with the CSR kernel, and with torch's sparse COO mm for comparison
 //   lightgcn   K-layer LightGCN forward, and forward + backward into x
 //   ngcf       K-layer NGCF forward + backward (weights and x)
+//   subgraph   the host work of one GraphLoRA training step in 1-hop mode: the batch's nodes
+//              (a user and an item per row) and their neighbours chosen as the trainer does
+//              (data::BipartiteGraph::oneHopNodes), and Â induced on them (GraphAdjacency::subgraph;
+//              NGCF's and LightGCN's, without Â_sl)
 // Threads: whatever at::get_num_threads() is (the CLI sets it; library code does not).
 #include <cstdint>
 #include <string>
@@ -21,6 +25,8 @@ struct GnnBenchOptions {
     std::int64_t layers = 3;
     int warmup = 1;
     int repeats = 5;
+    std::int64_t subgraphRows = 32;  // rows per batch for the subgraph cut (0: not timed)
+    int subgraphBatches = 50;        // distinct random batches, each cut once per timed pass
     std::uint64_t seed = 2024;
 };
 
@@ -37,6 +43,9 @@ struct GnnBenchResult {
     double lightgcnForwardMs = 0;
     double lightgcnForwardBackwardMs = 0;
     double ngcfForwardBackwardMs = 0;
+    double subgraphCutMs = 0;          // per batch, median over the batches
+    double subgraphNodes = 0;          // mean over the batches
+    double subgraphNonZeros = 0;       // mean non-zeros of the induced Â
     double spmmGigaflops = 0;          // 2·nnz·dim / spmm time
     double maxAbsDifference = 0;       // CSR kernel vs torch COO (sanity)
 };

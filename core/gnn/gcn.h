@@ -28,6 +28,7 @@ public:
     std::int64_t inputDim() const override { return inputDim_; }
     std::int64_t outputDim() const override { return dim_; }
     std::int64_t hops() const override { return std::int64_t(layers_.size()); }
+    bool needsSelfLoops() const override { return true; }
     std::string typeName() const override { return "gcn"; }
     GcnLayer& layer(std::size_t index) { return layers_.at(index); }
 

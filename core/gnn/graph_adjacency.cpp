@@ -184,19 +184,30 @@ std::vector<std::int64_t> oneHopNodes(const CsrGraph& graph, const std::vector<s
 GraphAdjacency GraphAdjacency::fromStructure(const CsrGraph& structure) {
     CsrGraph normalized = normalizeSymmetric(structure, /*addSelfLoops=*/false);
     CsrGraph selfLoops = normalizeSymmetric(structure, /*addSelfLoops=*/true);
-    return fromNormalized(normalized, &selfLoops);
+    return fromParts(std::move(normalized), &selfLoops, /*symmetric=*/false);  // checked once, here
 }
 
-GraphAdjacency GraphAdjacency::fromNormalized(const CsrGraph& normalized, const CsrGraph* selfLoopNormalized) {
+GraphAdjacency GraphAdjacency::fromNormalized(CsrGraph normalized, const CsrGraph* selfLoopNormalized) {
+    CsrGraph selfLoops;
+    if (selfLoopNormalized) selfLoops = *selfLoopNormalized;
+    return fromParts(std::move(normalized), selfLoopNormalized ? &selfLoops : nullptr, /*symmetric=*/false);
+}
+
+// `symmetric`: both matrices are known to be symmetric, so their transposes need not be built;
+// otherwise they are built and compared (SparseAdjacency::symmetric()).
+GraphAdjacency GraphAdjacency::fromParts(CsrGraph normalized, CsrGraph* selfLoopNormalized, bool symmetric) {
+    auto sparse = [symmetric](const CsrGraph& graph) {
+        return symmetric ? SparseAdjacency::fromSymmetricCsr(graph) : SparseAdjacency::fromCsr(graph);
+    };
     GraphAdjacency out;
-    out.normalized_ = SparseAdjacency::fromCsr(normalized);
-    out.normalizedCsr_ = std::make_shared<const CsrGraph>(normalized);
+    out.normalized_ = sparse(normalized);
+    out.normalizedCsr_ = std::make_shared<const CsrGraph>(std::move(normalized));
     if (selfLoopNormalized) {
-        if (selfLoopNormalized->numNodes != normalized.numNodes)
+        if (selfLoopNormalized->numNodes != out.normalizedCsr_->numNodes)
             failInput("self-loop adjacency has {} nodes but the plain one has {}", selfLoopNormalized->numNodes,
-                      normalized.numNodes);
-        out.withSelfLoops_ = SparseAdjacency::fromCsr(*selfLoopNormalized);
-        out.selfLoopCsr_ = std::make_shared<const CsrGraph>(*selfLoopNormalized);
+                      out.normalizedCsr_->numNodes);
+        out.withSelfLoops_ = sparse(*selfLoopNormalized);
+        out.selfLoopCsr_ = std::make_shared<const CsrGraph>(std::move(*selfLoopNormalized));
     }
     return out;
 }
@@ -208,16 +219,14 @@ const SparseAdjacency& GraphAdjacency::withSelfLoops() const {
     return withSelfLoops_;
 }
 
-GraphAdjacency GraphAdjacency::subgraph(const std::vector<std::int64_t>& nodes) const {
+GraphAdjacency GraphAdjacency::subgraph(const std::vector<std::int64_t>& nodes, bool withSelfLoops) const {
     GLR_CHECK(defined(), "subgraph of an empty graph adjacency");
-    CsrGraph plain = inducedSubgraph(*normalizedCsr_, nodes);
-    GraphAdjacency out;
-    if (selfLoopCsr_) {
-        CsrGraph loops = inducedSubgraph(*selfLoopCsr_, nodes);
-        out = fromNormalized(plain, &loops);
-    } else {
-        out = fromNormalized(plain);
-    }
+    // Rows and columns restricted to the same nodes: a symmetric matrix stays symmetric.
+    const bool symmetric = normalized_.symmetric() && (!selfLoopCsr_ || withSelfLoops_.symmetric());
+    CsrGraph loops;
+    const bool keepLoops = withSelfLoops && selfLoopCsr_;
+    if (keepLoops) loops = inducedSubgraph(*selfLoopCsr_, nodes);
+    GraphAdjacency out = fromParts(inducedSubgraph(*normalizedCsr_, nodes), keepLoops ? &loops : nullptr, symmetric);
     return normalized_.device().is_cpu() ? out : out.to(normalized_.device());
 }
 

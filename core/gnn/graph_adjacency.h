@@ -68,6 +68,9 @@ public:
     SparseAdjacency() = default;
     // Uses graph.values as the coefficients (ones when empty). Validates the graph.
     static SparseAdjacency fromCsr(const CsrGraph& graph);
+    // The same for a graph known to be symmetric (a subgraph induced from a symmetric one): the
+    // transpose, which is the graph itself, is neither built nor compared.
+    static SparseAdjacency fromSymmetricCsr(const CsrGraph& graph);
 
     bool defined() const { return rowPtr_.defined(); }
     std::int64_t numNodes() const { return numNodes_; }
@@ -89,6 +92,7 @@ public:
     at::Tensor toDense() const;      // [N, N], for tests on small graphs
 
 private:
+    static SparseAdjacency fromCsr(const CsrGraph& graph, bool knownSymmetric);
     void checkFeatures(const at::Tensor& x) const;  // defined, [numNodes, d], on this device
 
     std::int64_t numNodes_ = 0;
@@ -107,7 +111,7 @@ public:
     // From coefficients computed elsewhere (e.g. the data module's normalised CSR, or a local
     // subgraph carrying the full graph's coefficients). Without `selfLoopNormalized`, encoders
     // that need Â_sl (GCN) refuse to run.
-    static GraphAdjacency fromNormalized(const CsrGraph& normalized, const CsrGraph* selfLoopNormalized = nullptr);
+    static GraphAdjacency fromNormalized(CsrGraph normalized, const CsrGraph* selfLoopNormalized = nullptr);
 
     bool defined() const { return normalized_.defined(); }
     std::int64_t numNodes() const { return normalized_.numNodes(); }
@@ -119,10 +123,14 @@ public:
 
     // The induced subgraph on `nodes` (local order), keeping this graph's coefficients: for a
     // 1-layer encoder, the rows of the centre nodes of a 1-hop subgraph equal the full graph's.
-    GraphAdjacency subgraph(const std::vector<std::int64_t>& nodes) const;
+    // Without `withSelfLoops` only Â is induced: the Â_sl variant costs as much again per batch
+    // and only GCN reads it (GraphEncoderImpl::needsSelfLoops).
+    GraphAdjacency subgraph(const std::vector<std::int64_t>& nodes, bool withSelfLoops = true) const;
     GraphAdjacency to(const at::Device& device) const;
 
 private:
+    static GraphAdjacency fromParts(CsrGraph normalized, CsrGraph* selfLoopNormalized, bool symmetric);
+
     SparseAdjacency normalized_, withSelfLoops_;
     std::shared_ptr<const CsrGraph> normalizedCsr_, selfLoopCsr_;
 };

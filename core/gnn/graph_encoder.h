@@ -39,6 +39,8 @@ public:
     // subgraph reproduces the full-graph output of its centres exactly when k >= hops().
     virtual std::int64_t hops() const = 0;
     virtual std::string typeName() const = 0;
+    // Whether forward() reads the self-loop adjacency Â_sl (GCN); subgraphs for the others skip it.
+    virtual bool needsSelfLoops() const { return false; }
 };
 using GraphEncoderPtr = std::shared_ptr<GraphEncoderImpl>;
 

@@ -103,7 +103,11 @@ at::Tensor cooFromCsr(const at::Tensor& rowPtr, const at::Tensor& col, const at:
 
 }  // namespace
 
-SparseAdjacency SparseAdjacency::fromCsr(const CsrGraph& graph) {
+SparseAdjacency SparseAdjacency::fromSymmetricCsr(const CsrGraph& graph) { return fromCsr(graph, true); }
+
+SparseAdjacency SparseAdjacency::fromCsr(const CsrGraph& graph) { return fromCsr(graph, false); }
+
+SparseAdjacency SparseAdjacency::fromCsr(const CsrGraph& graph, bool knownSymmetric) {
     graph.validate("sparse adjacency");
     SparseAdjacency out;
     out.numNodes_ = graph.numNodes;
@@ -119,6 +123,13 @@ SparseAdjacency SparseAdjacency::fromCsr(const CsrGraph& graph) {
     else if (graph.nnz() > 0)
         std::memcpy(out.values_.data_ptr(), graph.values.data(), graph.values.size() * sizeof(float));
 
+    if (knownSymmetric) {
+        out.symmetric_ = true;
+        out.rowPtrT_ = out.rowPtr_;
+        out.colT_ = out.col_;
+        out.valuesT_ = out.values_;
+        return out;
+    }
     // Transpose by counting sort over columns; rows visited in order keep its columns sorted.
     const std::int64_t n = graph.numNodes;
     std::vector<std::int64_t> rowPtrT(std::size_t(n) + 1, 0), colT(graph.col.size());

@@ -23,8 +23,14 @@ struct Subgraph {
 };
 
 // Centres (duplicates dropped, order kept) plus their 1-hop neighbours in `graph`, induced from
-// the full graph's coefficients.
-Subgraph oneHopSubgraph(const GraphAdjacency& graph, const std::vector<std::int64_t>& centres);
+// the full graph's coefficients (Â only, without `withSelfLoops`: see GraphAdjacency::subgraph).
+Subgraph oneHopSubgraph(const GraphAdjacency& graph, const std::vector<std::int64_t>& centres,
+                        bool withSelfLoops = true);
+
+// The subgraph of `graph` induced on nodes chosen elsewhere, centres first: the trainer's graph
+// path takes data::BipartiteGraph::oneHopNodes (seeds, then neighbours as met, optional fan-out).
+Subgraph subgraphOn(const GraphAdjacency& graph, std::vector<std::int64_t> nodes, std::int64_t numCentres,
+                    bool withSelfLoops = true);
 
 at::Tensor encodeSubgraph(GraphEncoderImpl& encoder, const at::Tensor& features, const GraphAdjacency& localGraph,
                           const at::Tensor& globalIds, const at::Tensor& outputRows);

@@ -10,6 +10,7 @@
 #include "gnn/device_upload.h"
 #include "gnn/graph_encoder.h"
 #include "gnn/graph_adjacency.h"
+#include "gnn/subgraph.h"
 #include "train/checkpoint.h"
 #include "train/recommender.h"
 #include "util/error.h"
@@ -137,13 +138,20 @@ EncodedNodes GraphPath::encode(const at::Tensor& features, const at::Tensor& nod
     data::SubgraphOptions so;
     so.fanout = options_.fanout;
     so.seed = options_.seed;
-    auto sub = impl_->graph.oneHop(seeds, so);
-    auto local = impl_->full.subgraph(sub.nodes);
-    if (!device.is_cpu()) local = local.to(device);
-    at::Tensor index = uploadIndices(sub.nodes, {static_cast<std::int64_t>(sub.nodes.size())}, device);
+    // This runs every step, on the host, while the device waits or runs the layers below the
+    // injection: only the node list is chosen (not data's own induced CSR), and only the
+    // adjacency the encoder reads is induced.
+    data::OneHopNodes chosen = impl_->graph.oneHopNodes(seeds, so);
+    const gnn::Subgraph sub =
+        gnn::subgraphOn(impl_->full, std::move(chosen.nodes), chosen.numSeeds, impl_->encoder->needsSelfLoops());
+    const gnn::GraphAdjacency local = device.is_cpu() ? sub.adjacency : sub.adjacency.to(device);
+    at::Tensor index = uploadIndices(sub.globalIds, {static_cast<std::int64_t>(sub.globalIds.size())}, device);
     out.embeddings = impl_->encoder->forward(features.index_select(0, index), local);
+    // The seeds come first in `sub.globalIds`, deduplicated in order.
+    std::unordered_map<std::int64_t, std::int64_t> seedRow;
+    for (std::int64_t k = 0; k < sub.numCentres; ++k) seedRow.emplace(sub.globalIds[static_cast<std::size_t>(k)], k);
     std::vector<std::int64_t> rows(seeds.size());
-    for (std::size_t i = 0; i < seeds.size(); ++i) rows[i] = sub.local(seeds[i]);
+    for (std::size_t i = 0; i < seeds.size(); ++i) rows[i] = seedRow.at(seeds[i]);
     out.anchorRows = uploadIndices(rows, {static_cast<std::int64_t>(rows.size())}, device);
     return out;
 }

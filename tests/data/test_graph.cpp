@@ -138,6 +138,10 @@ private slots:
         QCOMPARE(s.numSeeds, std::int64_t(2));
         // Seeds first, then neighbours: node1 -> 4, 5; node6 -> 2.
         QCOMPARE(s.nodes, (std::vector<std::int64_t>{1, 6, 4, 5, 2}));
+        // The node list alone (what the trainer's graph path takes) is the same, in the same order.
+        const OneHopNodes chosen = g.oneHopNodes({1, 6, 1});
+        QCOMPARE(chosen.nodes, s.nodes);
+        QCOMPARE(chosen.numSeeds, s.numSeeds);
         QCOMPARE(s.local(6), std::int64_t(1));
         QCOMPARE(s.local(2), std::int64_t(4));
         bool threw = false;
@@ -171,6 +175,8 @@ private slots:
         o.seed = 11;
         const Subgraph a = g.oneHop({1}, o);
         QCOMPARE(a.nodes.size(), std::size_t(6));  // the seed + 5 sampled items
+        QCOMPARE(g.oneHopNodes({1}, o).nodes, a.nodes);
+        QCOMPARE(g.oneHopNodes({2, 1}, o).nodes, g.oneHop({2, 1}, o).nodes);
         for (std::size_t k = 1; k < a.nodes.size(); ++k) QVERIFY(a.nodes[k] >= 4 && a.nodes[k] <= 23);
         // The same node gets the same neighbours whatever else is in the batch.
         const Subgraph b = g.oneHop({2, 1}, o);

@@ -156,7 +156,10 @@ private slots:
             options.dim = 8;
             options.layers = 1;
             GraphEncoderPtr encoder = makeGraphEncoder(options);
-            Subgraph sub = oneHopSubgraph(full, centres);
+            // The subgraph holds only what the encoder reads (Â_sl for GCN alone).
+            QCOMPARE(encoder->needsSelfLoops(), std::string(type) == "gcn");
+            Subgraph sub = oneHopSubgraph(full, centres, encoder->needsSelfLoops());
+            QCOMPARE(sub.adjacency.hasSelfLoops(), encoder->needsSelfLoops());
             QCOMPARE(sub.numCentres, std::int64_t(5));
             at::Tensor local = encodeSubgraph(*encoder, features, sub);
             at::Tensor expected =
@@ -164,9 +167,14 @@ private slots:
             const double error = tensorRelativeError(local, expected);
             QVERIFY2(error < 1e-6, qPrintable(QString("%1: relative error %2").arg(type).arg(error)));
 
-            // Only the subgraph's rows of the feature table receive gradient.
+            // The features' gradient equals the full graph's, and only the subgraph's rows get one.
+            features.mutable_grad() = at::Tensor();
+            expected.sum().backward();
+            const at::Tensor fullGradient = features.grad().clone();
             features.mutable_grad() = at::Tensor();
             local.sum().backward();
+            const double gradientError = tensorRelativeError(features.grad(), fullGradient);
+            QVERIFY2(gradientError < 1e-6, qPrintable(QString("%1: gradient relative error %2").arg(type).arg(gradientError)));
             at::Tensor touched = features.grad().abs().sum(1).ne(0).nonzero().view({-1});
             for (std::int64_t node : glr::test::toVector(touched))
                 QVERIFY(std::find(sub.globalIds.begin(), sub.globalIds.end(), node) != sub.globalIds.end());

@@ -156,6 +156,32 @@ private slots:
         QVERIFY(at::equal(local, full.index_select(0, index).index_select(1, index)));
         at::Tensor fullLoops = g.withSelfLoops().toDense();
         QVERIFY(at::equal(sub.withSelfLoops().toDense(), fullLoops.index_select(0, index).index_select(1, index)));
+
+        // Induced from a symmetric graph, the subgraph is symmetric without building its transpose;
+        // its backward (Âᵀ g, the matrix itself) still matches the dense transpose.
+        QVERIFY(g.normalized().symmetric());
+        QVERIFY(sub.normalized().symmetric());
+        at::Tensor x = at::randn({sub.numNodes(), 3}, at::kDouble).requires_grad_(true);
+        at::Tensor weights = at::randn({sub.numNodes(), 3}, at::kDouble);
+        (sub.normalized().propagate(x) * weights).sum().backward();
+        at::Tensor dense = local.to(at::kDouble);
+        QVERIFY(glr::test::tensorRelativeError(x.grad(), at::mm(dense.t(), weights)) < 1e-12);
+
+        // Only Â when asked: the self-loop variant is left out, with the same Â.
+        GraphAdjacency plain = g.subgraph(nodes, /*withSelfLoops=*/false);
+        QVERIFY(!plain.hasSelfLoops());
+        QVERIFY(sub.hasSelfLoops());
+        QVERIFY(at::equal(plain.normalized().toDense(), local));
+        QVERIFY(plain.normalized().symmetric());
+
+        // A directed graph's subgraph keeps the check: its transpose is built.
+        CsrGraph directed;
+        directed.numNodes = 3;
+        directed.rowPtr = {0, 1, 2, 2};
+        directed.col = {1, 2};
+        directed.values = {1.0f, 2.0f};
+        GraphAdjacency directedSub = GraphAdjacency::fromNormalized(directed).subgraph({0, 1, 2});
+        QVERIFY(!directedSub.normalized().symmetric());
     }
 
     void dataModuleCsrConverts() {
