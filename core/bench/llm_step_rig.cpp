@@ -188,6 +188,7 @@ void LlmStepRig::buildCollaborative(const LlmBenchOptions& o) {
             if (seen.insert(u * o.items + i).second) pairs.emplace_back(u, i);
         }
         graph_ = gnn::GraphAdjacency::fromStructure(gnn::bipartiteStructure(o.users, o.items, pairs));
+        bipartite_ = data::BipartiteGraph::fromPairs(o.users, o.items, pairs);
         if (!oneHop_) graphOnDevice_ = graph_.to(device_);
         gnn::GraphEncoderOptions eo;
         eo.type = o.gnnType;
@@ -209,9 +210,12 @@ at::Tensor LlmStepRig::graphSignalContext(bool training, at::Tensor& localAnchor
         at::Tensor encoded = encoder_->forward(mf_, graphOnDevice_);
         return bottleneck_->forward(encoded);
     }
-    // Per step, on the host (as the trainer's GraphPath): the batch's 1-hop subgraph, with the
-    // full graph's coefficients; centres (deduplicated) come first in the local order.
-    gnn::Subgraph sub = gnn::oneHopSubgraph(graph_, anchorNodesHost_, encoder_->needsSelfLoops());
+    // Per step, on the host, as the trainer's GraphPath cuts it: the batch's 1-hop nodes chosen
+    // from the bipartite graph, centres (deduplicated) first, and the full graph's coefficients
+    // induced on them.
+    data::OneHopNodes chosen = bipartite_.oneHopNodes(anchorNodesHost_);
+    gnn::Subgraph sub =
+        gnn::subgraphOn(graph_, std::move(chosen.nodes), chosen.numSeeds, encoder_->needsSelfLoops());
     std::unordered_map<std::int64_t, std::int64_t> localRow;
     for (std::int64_t k = 0; k < sub.numCentres; ++k) localRow.emplace(sub.globalIds[std::size_t(k)], k);
     std::vector<std::int64_t> rows;

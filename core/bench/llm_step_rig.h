@@ -12,6 +12,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "bench/bench_llm.h"
+#include "data/graph.h"
 #include "gnn/graph_encoder.h"
 #include "model/llama.h"
 #include "train/optimizer.h"
@@ -71,6 +72,7 @@ private:
     torch::nn::Linear bottleneck_{nullptr};      // P
     torch::nn::Linear coraGenerator_{nullptr};   // G
     gnn::GraphAdjacency graph_;                   // full graph (CPU), for subgraph extraction
+    data::BipartiteGraph bipartite_;              // the same graph, choosing 1-hop nodes as the trainer does
     gnn::GraphAdjacency graphOnDevice_;           // full graph on the device (full-graph mode)
     bool oneHop_ = true;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "data/rng.h"
@@ -21,6 +22,24 @@ BipartiteGraph BipartiteGraph::fromTrainPositives(const Split& train, const Node
     for (const auto& row : train.rows)
         if (row.label) pairs.emplace_back(row.uid, row.iid);
     return fromPairs(pairs, index);
+}
+
+BipartiteGraph BipartiteGraph::fromPairs(std::int64_t numUsers, std::int64_t numItems,
+                                         const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs) {
+    constexpr std::int64_t kLargest = std::numeric_limits<std::int32_t>::max();
+    GLR_CHECK(numUsers > 0 && numItems > 0 && numUsers <= kLargest && numItems <= kLargest,
+              "{} users and {} items: each must be in [1, {}]", numUsers, numItems, kLargest);
+    std::vector<std::pair<std::int32_t, std::int32_t>> narrow;
+    narrow.reserve(pairs.size());
+    for (const auto& [u, i] : pairs) {
+        GLR_CHECK(u >= 0 && u < numUsers && i >= 0 && i < numItems, "pair ({}, {}) outside {} users x {} items", u, i,
+                  numUsers, numItems);
+        narrow.emplace_back(static_cast<std::int32_t>(u), static_cast<std::int32_t>(i));
+    }
+    NodeIndex index;
+    index.numUsers = numUsers;
+    index.numItems = numItems;
+    return fromPairs(narrow, index);
 }
 
 BipartiteGraph BipartiteGraph::fromPairs(const std::vector<std::pair<std::int32_t, std::int32_t>>& input,

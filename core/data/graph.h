@@ -54,6 +54,9 @@ public:
     // Explicit (uid, iid) pairs, for tests and baselines.
     static BipartiteGraph fromPairs(const std::vector<std::pair<std::int32_t, std::int32_t>>& pairs,
                                     const NodeIndex& index);
+    // The same from 0-based (user, item) index pairs, as gnn::bipartiteStructure takes them.
+    static BipartiteGraph fromPairs(std::int64_t numUsers, std::int64_t numItems,
+                                    const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs);
 
     const NodeIndex& index() const { return index_; }
     std::int64_t numNodes() const { return index_.numNodes(); }

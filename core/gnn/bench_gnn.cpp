@@ -48,13 +48,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> generatePairs(const GnnBenchO
 // Host time of cutting one batch's 1-hop subgraph as the trainer's graph path does, per batch.
 void benchSubgraphCut(const GnnBenchOptions& o, const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs,
                       const GraphAdjacency& graph, GnnBenchResult& result) {
-    std::vector<std::pair<std::int32_t, std::int32_t>> narrow;
-    narrow.reserve(pairs.size());
-    for (const auto& [u, i] : pairs) narrow.emplace_back(std::int32_t(u), std::int32_t(i));
-    data::NodeIndex index;
-    index.numUsers = o.numUsers;
-    index.numItems = o.numItems;
-    const data::BipartiteGraph bipartite = data::BipartiteGraph::fromPairs(narrow, index);
+    const data::BipartiteGraph bipartite = data::BipartiteGraph::fromPairs(o.numUsers, o.numItems, pairs);
     std::mt19937_64 rng(o.seed + 1);
     std::uniform_int_distribution<std::int64_t> user(0, o.numUsers - 1), item(0, o.numItems - 1);
     std::vector<std::vector<std::int64_t>> batches(std::size_t(o.subgraphBatches));

@@ -161,6 +161,21 @@ private slots:
         for (std::size_t k = 0; k < expected.size(); ++k) QVERIFY(std::abs(s.normalized.values[k] - expected[k]) < 1e-7);
     }
 
+    void fromIndexPairs() {
+        // (user, item) index pairs, as the gnn module lists them, give the same graph.
+        const std::vector<std::pair<std::int64_t, std::int64_t>> pairs = {{0, 1}, {2, 0}, {0, 1}, {1, 2}};
+        NodeIndex index;
+        index.numUsers = 3;
+        index.numItems = 3;
+        const BipartiteGraph a = BipartiteGraph::fromPairs(3, 3, pairs);
+        const BipartiteGraph b = BipartiteGraph::fromPairs({{0, 1}, {2, 0}, {0, 1}, {1, 2}}, index);
+        QCOMPARE(a.adjacency().rowPtr, b.adjacency().rowPtr);
+        QCOMPARE(a.adjacency().colIdx, b.adjacency().colIdx);
+        QCOMPARE(a.numEdges(), std::int64_t(3));
+        QVERIFY_EXCEPTION_THROWN(BipartiteGraph::fromPairs(3, 3, {{0, 3}}), glr::Error);
+        QVERIFY_EXCEPTION_THROWN(BipartiteGraph::fromPairs(std::int64_t(1) << 40, 3, {}), glr::Error);
+    }
+
     void fanoutCapIsSeededAndPerNode() {
         // A star: user 1 rated items 1..20; user 2 rated item 1.
         std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
