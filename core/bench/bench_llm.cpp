@@ -28,13 +28,19 @@ namespace {
 constexpr int kPeakWarmup = 1, kPeakRepeats = 3;
 constexpr int kPipelinedRounds = 3;  // bench overhead: alternating blocks of pipelined training steps
 
-// Host time to issue the forward (on CUDA it returns before the device is done): when it is far
-// below the device's step time, the GPU never waits for launches and CUDA graphs have nothing to
-// win.
-at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
+// Host time to issue the forward, and for training the whole step (on CUDA each returns before
+// the device is done): when it is far below the device's step time, the GPU never waits for the
+// host, and CUDA graphs have nothing to win; when the graph path's issue time approaches it, the
+// GPU waits for GraphLoRA's host work.
+struct HostTimes {
+    double forwardMs = 0;
+    double stepMs = 0;  // training only
+};
+
+at::Tensor issueForward(LlmStepRig& rig, bool training, HostTimes* host) {
     const double start = nowSeconds();
     at::Tensor scores = rig.forward(training);
-    if (hostMs) *hostMs = 1e3 * (nowSeconds() - start);
+    if (host) host->forwardMs = 1e3 * (nowSeconds() - start);
     return scores;
 }
 
@@ -42,9 +48,9 @@ at::Tensor issueForward(LlmStepRig& rig, bool training, double* hostMs) {
 // clipping, `update` (the optimiser) and zeroing; the loss tensor is returned unread. With an
 // observer, the forward and loss+backward phases are announced as they end.
 template <typename Update>
-at::Tensor queueTrainStep(LlmStepRig& rig, Update&& update, double* forwardHostMs = nullptr,
-                          PhaseObserver* phases = nullptr) {
-    at::Tensor scores = issueForward(rig, /*training=*/true, forwardHostMs);
+at::Tensor queueTrainStep(LlmStepRig& rig, Update&& update, HostTimes* host = nullptr, PhaseObserver* phases = nullptr) {
+    const double start = nowSeconds();
+    at::Tensor scores = issueForward(rig, /*training=*/true, host);
     if (phases) phases->endPhase("forward");
     at::Tensor loss = at::binary_cross_entropy_with_logits(scores.to(at::kFloat), rig.labels());
     loss.backward();
@@ -52,6 +58,7 @@ at::Tensor queueTrainStep(LlmStepRig& rig, Update&& update, double* forwardHostM
     if (rig.maxGradNorm() > 0) clipGradNorm(rig.optimizer().groups(), rig.maxGradNorm());
     update();
     rig.optimizer().zeroGrad();
+    if (host) host->stepMs = 1e3 * (nowSeconds() - start);
     return loss.detach();
 }
 
@@ -66,8 +73,8 @@ double readLoss(const at::Tensor& loss, LlmStepRig& rig) {
     return value;
 }
 
-double trainStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
-    const at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); }, forwardHostMs, phases);
+double trainStep(LlmStepRig& rig, HostTimes* host = nullptr, PhaseObserver* phases = nullptr) {
+    const at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); }, host, phases);
     const double value = readLoss(loss, rig);
     if (phases) phases->endPhase("optimizer");
     return value;
@@ -91,9 +98,9 @@ double pipelinedStepMs(LlmStepRig& rig, int steps) {
 }
 
 // Eval-mode scores copied to the host as the evaluator keeps them; returns mean |score|.
-double scoreStep(LlmStepRig& rig, double* forwardHostMs = nullptr, PhaseObserver* phases = nullptr) {
+double scoreStep(LlmStepRig& rig, HostTimes* host = nullptr, PhaseObserver* phases = nullptr) {
     torch::NoGradGuard noGrad;
-    at::Tensor scores = issueForward(rig, /*training=*/false, forwardHostMs);
+    at::Tensor scores = issueForward(rig, /*training=*/false, host);
     if (phases) phases->endPhase("forward");
     const double meanAbs = scores.to(at::kCPU, at::kDouble).abs().mean().item<double>();
     if (phases) phases->endPhase("copy to host");
@@ -222,8 +229,8 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
                            {"speedup", g.speedup},
                            {"max_abs_difference", g.maxAbsDifference}};
     }
-    // Measured by bench train / score only (bench overhead times whole steps).
     if (r.forwardHost.count > 0) j["forward_host_ms"] = r.forwardHost.medianMs;
+    if (r.stepHost.count > 0) j["step_host_ms"] = r.stepHost.medianMs;
     if (!r.phaseMs.empty()) {
         nlohmann::json phases = nlohmann::json::array();
         for (const auto& [name, ms] : r.phaseMs) phases.push_back({name, ms});
@@ -256,6 +263,19 @@ double cpuPeakFlops(std::int64_t size, bool remeasure) {
 
 namespace {
 
+// Host times over the timed steps, into a result's forwardHost and (training) stepHost.
+struct HostTimeSamples {
+    std::vector<double> forward, step;
+    void add(const HostTimes& t) {
+        forward.push_back(t.forwardMs);
+        if (t.stepMs > 0) step.push_back(t.stepMs);
+    }
+    void summarizeInto(LlmBenchResult& r) {
+        r.forwardHost = summarize(std::move(forward));
+        if (!step.empty()) r.stepHost = summarize(std::move(step));
+    }
+};
+
 // One method's rig, warm-up then timed steps of `step(rig, r, index)`; the report around them.
 template <typename Step, typename After>
 LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& step, After&& after) {
@@ -265,16 +285,17 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
     const double peak = resolvePeak(o, device, peakSource);
     LlmBenchResult r = describe(mode, rig, o);
     resetPeakMemory(device);
-    std::vector<double> samples, forwardHost;
+    std::vector<double> samples;
+    HostTimeSamples host;
     for (int s = 0; s < o.warmup + o.steps; ++s) {
-        double hostMs = 0;
-        const double ms = timedMs(device, [&] { step(rig, r, s, &hostMs, nullptr); });
+        HostTimes times;
+        const double ms = timedMs(device, [&] { step(rig, r, s, &times, nullptr); });
         if (s >= o.warmup) {
             samples.push_back(ms);
-            forwardHost.push_back(hostMs);
+            host.add(times);
         }
     }
-    r.forwardHost = summarize(std::move(forwardHost));
+    host.summarizeInto(r);
     r.ops = countedStep([&](OpCounter* counter) { step(rig, r, o.warmup + o.steps, nullptr, counter); });
     PhaseTimer phases(device);
     for (int s = 0; s < o.phaseSteps; ++s) {
@@ -394,8 +415,8 @@ LlmBenchResult benchTrain(const LlmBenchOptions& o) {
     checkCudaGraphOptions(o);
     return benchSteps(
         "train", o,
-        [](LlmStepRig& rig, LlmBenchResult& r, int index, double* forwardHostMs, PhaseObserver* phases) {
-            const double loss = trainStep(rig, forwardHostMs, phases);
+        [](LlmStepRig& rig, LlmBenchResult& r, int index, HostTimes* host, PhaseObserver* phases) {
+            const double loss = trainStep(rig, host, phases);
             if (index == 0) r.firstLoss = loss;
             r.lastLoss = loss;
         },
@@ -408,8 +429,8 @@ LlmBenchResult benchScore(const LlmBenchOptions& o) {
     checkCudaGraphOptions(o);
     return benchSteps(
         "score", o,
-        [](LlmStepRig& rig, LlmBenchResult& r, int, double* forwardHostMs, PhaseObserver* phases) {
-            r.meanAbsScore = scoreStep(rig, forwardHostMs, phases);
+        [](LlmStepRig& rig, LlmBenchResult& r, int, HostTimes* host, PhaseObserver* phases) {
+            r.meanAbsScore = scoreStep(rig, host, phases);
         },
         [&o](LlmStepRig& rig, LlmBenchResult& r) {
             if (o.cudaGraph) r.cudaGraph = timeGraphReplay(rig, o);
@@ -433,10 +454,12 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
     out.baselineScore = describe("score", base, o);
     out.graphScore = describe("score", graph, o);
     std::vector<double> baselineMs, graphMs;
+    HostTimeSamples baselineHost, graphHost;
     double baselineLoss = 0, graphLoss = 0;
     for (int s = 0; s < o.warmup + o.steps; ++s) {  // A, B, A, B, … so drift hits both
-        const double a = timedMs(device, [&] { baselineLoss = trainStep(base); });
-        const double b = timedMs(device, [&] { graphLoss = trainStep(graph); });
+        HostTimes hostA, hostB;
+        const double a = timedMs(device, [&] { baselineLoss = trainStep(base, &hostA); });
+        const double b = timedMs(device, [&] { graphLoss = trainStep(graph, &hostB); });
         if (s == 0) {
             out.baselineTrain.firstLoss = baselineLoss;
             out.graphTrain.firstLoss = graphLoss;
@@ -444,8 +467,12 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
         if (s >= o.warmup) {
             baselineMs.push_back(a);
             graphMs.push_back(b);
+            baselineHost.add(hostA);
+            graphHost.add(hostB);
         }
     }
+    baselineHost.summarizeInto(out.baselineTrain);
+    graphHost.summarizeInto(out.graphTrain);
     out.baselineTrain.lastLoss = baselineLoss;
     out.graphTrain.lastLoss = graphLoss;
     out.baselineTrain.ops = countedStep([&](OpCounter* counter) { trainStep(base, nullptr, counter); });
@@ -468,14 +495,20 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
 
     baselineMs.clear();
     graphMs.clear();
+    HostTimeSamples baselineScoreHost, graphScoreHost;
     for (int s = 0; s < o.warmup + o.steps; ++s) {
-        const double a = timedMs(device, [&] { out.baselineScore.meanAbsScore = scoreStep(base); });
-        const double b = timedMs(device, [&] { out.graphScore.meanAbsScore = scoreStep(graph); });
+        HostTimes hostA, hostB;
+        const double a = timedMs(device, [&] { out.baselineScore.meanAbsScore = scoreStep(base, &hostA); });
+        const double b = timedMs(device, [&] { out.graphScore.meanAbsScore = scoreStep(graph, &hostB); });
         if (s >= o.warmup) {
             baselineMs.push_back(a);
             graphMs.push_back(b);
+            baselineScoreHost.add(hostA);
+            graphScoreHost.add(hostB);
         }
     }
+    baselineScoreHost.summarizeInto(out.baselineScore);
+    graphScoreHost.summarizeInto(out.graphScore);
     out.baselineScore.ops = countedStep([&](OpCounter* counter) { scoreStep(base, nullptr, counter); });
     out.graphScore.ops = countedStep([&](OpCounter* counter) { scoreStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineScore, out.graphScore,

@@ -99,6 +99,8 @@ struct LlmBenchResult {
     int warmup = 0;
     TimingStats step;
     TimingStats forwardHost;            // host time to issue the forward (CUDA: before it has run)
+    TimingStats stepHost;               // training: host time to issue the whole step (forward, loss,
+                                        // backward, clipping, optimiser) before its loss is read
     double tokensPerSecond = 0;         // B·T / median step
     std::int64_t baseParameters = 0;    // N_base
     std::int64_t adapterParameters = 0; // N_trainable in the FLOP count (LoRA A, B)

@@ -4,7 +4,8 @@
   gpu_summaries.py overhead FILE.jsonl [LABEL]   GraphLoRA's cost against its baseline, per mode:
       the ratio (training also with one step in flight, where reported), the launches (or, in
       reports from before the launch counter, the operators other than views) it adds per phase
-      and by name, and per-phase times
+      and by name, the host's issue time beside the step time (where reported), and per-phase
+      times
   gpu_summaries.py graphs FILE.jsonl             bench score/train --cuda-graph: capture status,
       eager and replayed step times, speed-up, largest difference (scores; parameters after a step)
 
@@ -46,6 +47,12 @@ def overhead(path, label=""):
             in_flight = f" (one step in flight: {pipelined:.4f})" if pipelined else ""
             print(f"{label}{j['model']} {mode} vs {j.get('baseline_method', 'lora-only')}: "
                   f"ratio {j[mode + '_ratio']:.4f}{in_flight}; {what} {a['total']} -> {b['total']} ({phases})")
+            host_key = "step_host_ms" if mode == "train" else "forward_host_ms"
+            ha, hb = base[mode].get(host_key), j["graphlora"][mode].get(host_key)
+            if ha is not None and hb is not None:  # reports since 2026-11-27 (04:00Z)
+                what_issued = "step" if mode == "train" else "forward"
+                print(f"   {what_issued} issued by the host in {ha:.2f} -> {hb:.2f} ms "
+                      f"(step {base[mode]['step_ms']['median']:.2f} -> {j['graphlora'][mode]['step_ms']['median']:.2f} ms)")
             pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])
             if pb:
                 print("   phase ms: " + ", ".join(f"{k} {pa.get(k, 0):.2f} -> {v:.2f}" for k, v in pb))

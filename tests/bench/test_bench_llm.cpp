@@ -64,6 +64,14 @@ void checkCommon(const LlmBenchResult& r, const LlmBenchOptions& o) {
     // The host's issue time of the forward is part of the step (on the CPU, all of the forward).
     QCOMPARE(r.forwardHost.count, o.steps);
     QVERIFY(r.forwardHost.medianMs > 0 && r.forwardHost.medianMs <= r.step.maxMs);
+    // A training step's issue time holds its forward's, and is itself part of the step; scoring
+    // has a forward only.
+    if (r.mode == "train") {
+        QCOMPARE(r.stepHost.count, o.steps);
+        QVERIFY(r.stepHost.minMs >= r.forwardHost.minMs && r.stepHost.medianMs <= r.step.maxMs);
+    } else {
+        QCOMPARE(r.stepHost.count, 0);
+    }
     QCOMPARE(r.baseParameters, kTinyBase);
     QCOMPARE(r.adapterParameters, kTinyAdapter);
     const double tokens = double(o.batch * o.seqLen);
@@ -306,6 +314,17 @@ private slots:
         QVERIFY(r.baselinePipelinedMs > 0 && r.graphPipelinedMs > 0);
         QVERIFY(std::abs(r.trainRatioPipelined - r.graphPipelinedMs / r.baselinePipelinedMs) < 1e-12);
         QVERIFY(toJson(r).find("\"train_ratio_pipelined\"") != std::string::npos);
+        // The host's issue times of the timed steps, both methods: whole training steps, scoring
+        // forwards (each part of its step).
+        for (const LlmBenchResult* train : {&r.baselineTrain, &r.graphTrain}) {
+            QCOMPARE(train->stepHost.count, 2);
+            QVERIFY(train->stepHost.medianMs > 0 && train->stepHost.medianMs <= train->step.maxMs);
+        }
+        for (const LlmBenchResult* score : {&r.baselineScore, &r.graphScore}) {
+            QCOMPARE(score->forwardHost.count, 2);
+            QCOMPARE(score->stepHost.count, 0);
+        }
+        QVERIFY(toJson(r).find("\"step_host_ms\"") != std::string::npos);
         // Counted operators: the NGCF encoder's LeakyReLU (one per layer, o.gnnLayers = 2) is the
         // graph path's alone; a scoring step runs no backward.
         auto count = [](const OpCounts& c, const char* name) {
