@@ -10,12 +10,6 @@
 
 namespace glr::data {
 
-std::int64_t Subgraph::local(std::int64_t globalNode) const {
-    auto it = globalToLocal.find(globalNode);
-    if (it == globalToLocal.end()) fail("node {} is not in the subgraph", globalNode);
-    return it->second;
-}
-
 BipartiteGraph BipartiteGraph::fromTrainPositives(const Split& train, const NodeIndex& index) {
     std::vector<std::pair<std::int32_t, std::int32_t>> pairs;
     pairs.reserve(train.size());
@@ -134,40 +128,6 @@ OneHopNodes BipartiteGraph::oneHopNodes(const std::vector<std::int64_t>& seedNod
         std::sort(picked.begin(), picked.end());
         for (std::int64_t neighbour : picked) addNode(neighbour);
     }
-    return sub;
-}
-
-Subgraph BipartiteGraph::oneHop(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options) const {
-    OneHopNodes chosen = oneHopNodes(seedNodes, options);
-    Subgraph sub;
-    sub.nodes = std::move(chosen.nodes);
-    sub.numSeeds = chosen.numSeeds;
-    for (std::size_t l = 0; l < sub.nodes.size(); ++l) sub.globalToLocal.emplace(sub.nodes[l], static_cast<std::int64_t>(l));
-
-    // The subgraph induced on the chosen nodes, with the full graph's Â values.
-    const std::int64_t m = static_cast<std::int64_t>(sub.nodes.size());
-    CsrMatrix& a = sub.adjacency;
-    CsrMatrix& norm = sub.normalized;
-    a.rows = a.cols = norm.rows = norm.cols = m;
-    a.rowPtr.assign(m + 1, 0);
-    std::vector<std::pair<std::int64_t, float>> row;
-    for (std::int64_t l = 0; l < m; ++l) {
-        const std::int64_t node = sub.nodes[l];
-        row.clear();
-        for (std::int64_t k = adjacency_.rowPtr[node]; k < adjacency_.rowPtr[node + 1]; ++k) {
-            auto it = sub.globalToLocal.find(adjacency_.colIdx[k]);
-            if (it != sub.globalToLocal.end()) row.emplace_back(it->second, normalized_.values[k]);
-        }
-        std::sort(row.begin(), row.end());
-        for (const auto& [col, value] : row) {
-            a.colIdx.push_back(col);
-            norm.values.push_back(value);
-        }
-        a.rowPtr[l + 1] = static_cast<std::int64_t>(a.colIdx.size());
-    }
-    a.values.assign(a.colIdx.size(), 1.0f);
-    norm.rowPtr = a.rowPtr;
-    norm.colIdx = a.colIdx;
     return sub;
 }
 

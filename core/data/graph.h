@@ -7,7 +7,6 @@
 // in train, stored in both directions, no self loops.
 //   A ∈ {0,1}^{N×N},  D = diag(row sums of A),  Â = D^-1/2 A D^-1/2   (isolated rows stay 0)
 #include <cstdint>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,20 +30,11 @@ struct SubgraphOptions {
 };
 
 // The batch's nodes plus their (sampled) 1-hop neighbours: the seeds first (deduplicated, in
-// order), then each seed's neighbours in adjacency order, each node once.
+// order), then each seed's neighbours in adjacency order, each node once. The gnn module induces
+// the subgraph on them from its own adjacency (gnn::subgraphOn), with the full graph's Â.
 struct OneHopNodes {
     std::vector<std::int64_t> nodes;  // local -> global
     std::int64_t numSeeds = 0;
-};
-
-// The same nodes with the subgraph they induce.
-struct Subgraph {
-    std::vector<std::int64_t> nodes;  // local -> global; the seeds first (deduplicated, in order)
-    std::int64_t numSeeds = 0;
-    CsrMatrix adjacency;   // local A (binary), induced on `nodes`
-    CsrMatrix normalized;  // local entries of the full graph's Â (not renormalised)
-    std::unordered_map<std::int64_t, std::int64_t> globalToLocal;
-    std::int64_t local(std::int64_t globalNode) const;  // throws Error when absent
 };
 
 class BipartiteGraph {
@@ -68,9 +58,6 @@ public:
     // sources (sorted) then targets.
     std::vector<std::int64_t> edgeIndex() const;
 
-    Subgraph oneHop(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options = {}) const;
-    // Only the nodes of oneHop(), in the same order, without inducing the subgraph: for callers
-    // that induce it from their own matrices (the trainer's graph path, every step).
     OneHopNodes oneHopNodes(const std::vector<std::int64_t>& seedNodes, const SubgraphOptions& options = {}) const;
 
 private:

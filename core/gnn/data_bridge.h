@@ -3,9 +3,9 @@
 // code that mixes the two modules (the trainer) depends on data's layout.
 //
 // Which matrix to hand over: data::BipartiteGraph::adjacency() is the binary structure
-// (GraphAdjacency::fromStructure builds Â and Â_sl from it); normalized() and a Subgraph's
-// `normalized` hold the full graph's Â coefficients (GraphAdjacency::fromNormalized; no Â_sl, so
-// GCN cannot run on them — prefer GraphAdjacency::subgraph(sub.nodes) of the full adjacency).
+// (GraphAdjacency::fromStructure builds Â and Â_sl from it); normalized() holds the full graph's
+// Â coefficients (GraphAdjacency::fromNormalized; no Â_sl, so GCN cannot run on it). A 1-hop
+// subgraph is induced from the full adjacency on data's node choice (gnn::subgraphOn).
 #include "data/graph.h"
 #include "gnn/graph_adjacency.h"
 #include "util/error.h"

@@ -131,34 +131,16 @@ private slots:
         QVERIFY2(glr::test::relativeError(mean, ref) < 1e-6, qPrintable(QString::number(glr::test::relativeError(mean, ref))));
     }
 
-    void oneHopSubgraph() {
+    void oneHopNodesSeedsFirst() {
         const BipartiteGraph g = BipartiteGraph::fromTrainPositives(smallTrain(), smallIndex());
         // Seeds: user 1 (node 1) and item 3 (node 6), with a duplicate.
-        const Subgraph s = g.oneHop({1, 6, 1});
+        const OneHopNodes s = g.oneHopNodes({1, 6, 1});
         QCOMPARE(s.numSeeds, std::int64_t(2));
-        // Seeds first, then neighbours: node1 -> 4, 5; node6 -> 2.
+        // Seeds first, then neighbours in adjacency order, each once: node1 -> 4, 5; node6 -> 2.
         QCOMPARE(s.nodes, (std::vector<std::int64_t>{1, 6, 4, 5, 2}));
-        // The node list alone (what the trainer's graph path takes) is the same, in the same order.
-        const OneHopNodes chosen = g.oneHopNodes({1, 6, 1});
-        QCOMPARE(chosen.nodes, s.nodes);
-        QCOMPARE(chosen.numSeeds, s.numSeeds);
-        QCOMPARE(s.local(6), std::int64_t(1));
-        QCOMPARE(s.local(2), std::int64_t(4));
-        bool threw = false;
-        try {
-            s.local(3);
-        } catch (const glr::Error&) {
-            threw = true;
-        }
-        QVERIFY(threw);
-        // Induced edges among {1, 6, 4, 5, 2}: 1-4, 1-5, 2-5, 2-6 (all four edges), in local ids:
-        // 0-2, 0-3, 4-3, 4-1; rows sorted by local column.
-        QCOMPARE(s.adjacency.rowPtr, (std::vector<std::int64_t>{0, 2, 3, 4, 6, 8}));
-        QCOMPARE(s.adjacency.colIdx, (std::vector<std::int64_t>{2, 3, 4, 0, 0, 4, 1, 3}));
-        // Values are the full graph's Â entries: (1,4) = 1/sqrt2, (1,5) = 1/2, (6,2) = 1/sqrt2, ...
-        const double r2 = 1.0 / std::sqrt(2.0);
-        const std::vector<double> expected = {r2, 0.5, r2, r2, 0.5, 0.5, r2, 0.5};
-        for (std::size_t k = 0; k < expected.size(); ++k) QVERIFY(std::abs(s.normalized.values[k] - expected[k]) < 1e-7);
+        // A neighbour that is also a seed stays where the seeds are.
+        QCOMPARE(g.oneHopNodes({4, 1}).nodes, (std::vector<std::int64_t>{4, 1, 5}));  // 4 - 1 - 5
+        QVERIFY_EXCEPTION_THROWN(g.oneHopNodes({g.numNodes()}), glr::Error);
     }
 
     void fromIndexPairs() {
@@ -188,25 +170,24 @@ private slots:
         SubgraphOptions o;
         o.fanout = 5;
         o.seed = 11;
-        const Subgraph a = g.oneHop({1}, o);
+        const OneHopNodes a = g.oneHopNodes({1}, o);
         QCOMPARE(a.nodes.size(), std::size_t(6));  // the seed + 5 sampled items
-        QCOMPARE(g.oneHopNodes({1}, o).nodes, a.nodes);
-        QCOMPARE(g.oneHopNodes({2, 1}, o).nodes, g.oneHop({2, 1}, o).nodes);
         for (std::size_t k = 1; k < a.nodes.size(); ++k) QVERIFY(a.nodes[k] >= 4 && a.nodes[k] <= 23);
         // The same node gets the same neighbours whatever else is in the batch.
-        const Subgraph b = g.oneHop({2, 1}, o);
-        std::set<std::int64_t> fromA(a.nodes.begin() + 1, a.nodes.end());
-        std::set<std::int64_t> neighboursOf1InB;
-        for (std::int64_t k = b.adjacency.rowPtr[1]; k < b.adjacency.rowPtr[2]; ++k)
-            neighboursOf1InB.insert(b.nodes[b.adjacency.colIdx[k]]);
-        for (std::int64_t node : fromA) QVERIFY(neighboursOf1InB.count(node));
+        const OneHopNodes b = g.oneHopNodes({2, 1}, o);
+        const std::set<std::int64_t> fromA(a.nodes.begin() + 1, a.nodes.end());
+        const std::set<std::int64_t> inB(b.nodes.begin(), b.nodes.end());
+        for (std::int64_t node : fromA) QVERIFY(inB.count(node));
+        std::set<std::int64_t> expectedB = fromA;
+        expectedB.insert({1, 2, index.numUsers + 1});  // the seeds, and user 2's one item (item 1)
+        QCOMPARE(inB, expectedB);
         // Another seed samples differently (20 choose 5: a collision is practically impossible).
         o.seed = 12;
-        const Subgraph c = g.oneHop({1}, o);
+        const OneHopNodes c = g.oneHopNodes({1}, o);
         QVERIFY(std::set<std::int64_t>(c.nodes.begin() + 1, c.nodes.end()) != fromA);
         // Under the cap, nothing is sampled away.
         o.fanout = 50;
-        QCOMPARE(g.oneHop({1}, o).nodes.size(), std::size_t(21));
+        QCOMPARE(g.oneHopNodes({1}, o).nodes.size(), std::size_t(21));
     }
 };
 
