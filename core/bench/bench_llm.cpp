@@ -276,6 +276,30 @@ struct HostTimeSamples {
     }
 };
 
+// bench overhead's timed rounds: step(graphSide, round, host) for the baseline, then for
+// GraphLoRA (A, B, A, B, … so drift hits both), device-synchronised; the rounds after the warm-up
+// are kept.
+struct InterleavedTimes {
+    std::vector<double> baselineMs, graphMs;
+    HostTimeSamples baselineHost, graphHost;
+};
+
+template <typename Step>
+InterleavedTimes timeInterleaved(const LlmBenchOptions& o, const at::Device& device, Step&& step) {
+    InterleavedTimes t;
+    for (int s = 0; s < o.warmup + o.steps; ++s) {
+        HostTimes hostA, hostB;
+        const double a = timedMs(device, [&] { step(false, s, &hostA); });
+        const double b = timedMs(device, [&] { step(true, s, &hostB); });
+        if (s < o.warmup) continue;
+        t.baselineMs.push_back(a);
+        t.graphMs.push_back(b);
+        t.baselineHost.add(hostA);
+        t.graphHost.add(hostB);
+    }
+    return t;
+}
+
 // One method's rig, warm-up then timed steps of `step(rig, r, index)`; the report around them.
 template <typename Step, typename After>
 LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& step, After&& after) {
@@ -453,28 +477,14 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
     out.graphTrain = describe("train", graph, o);
     out.baselineScore = describe("score", base, o);
     out.graphScore = describe("score", graph, o);
-    std::vector<double> baselineMs, graphMs;
-    HostTimeSamples baselineHost, graphHost;
-    double baselineLoss = 0, graphLoss = 0;
-    for (int s = 0; s < o.warmup + o.steps; ++s) {  // A, B, A, B, … so drift hits both
-        HostTimes hostA, hostB;
-        const double a = timedMs(device, [&] { baselineLoss = trainStep(base, &hostA); });
-        const double b = timedMs(device, [&] { graphLoss = trainStep(graph, &hostB); });
-        if (s == 0) {
-            out.baselineTrain.firstLoss = baselineLoss;
-            out.graphTrain.firstLoss = graphLoss;
-        }
-        if (s >= o.warmup) {
-            baselineMs.push_back(a);
-            graphMs.push_back(b);
-            baselineHost.add(hostA);
-            graphHost.add(hostB);
-        }
-    }
-    baselineHost.summarizeInto(out.baselineTrain);
-    graphHost.summarizeInto(out.graphTrain);
-    out.baselineTrain.lastLoss = baselineLoss;
-    out.graphTrain.lastLoss = graphLoss;
+    InterleavedTimes train = timeInterleaved(o, device, [&](bool graphSide, int round, HostTimes* host) {
+        LlmBenchResult& r = graphSide ? out.graphTrain : out.baselineTrain;
+        const double loss = trainStep(graphSide ? graph : base, host);
+        if (round == 0) r.firstLoss = loss;
+        r.lastLoss = loss;
+    });
+    train.baselineHost.summarizeInto(out.baselineTrain);
+    train.graphHost.summarizeInto(out.graphTrain);
     out.baselineTrain.ops = countedStep([&](OpCounter* counter) { trainStep(base, nullptr, counter); });
     out.graphTrain.ops = countedStep([&](OpCounter* counter) { trainStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineTrain, out.graphTrain,
@@ -490,32 +500,21 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
         out.graphPipelinedMs = summarize(std::move(graphBlocks)).medianMs;
         out.trainRatioPipelined = out.graphPipelinedMs / out.baselinePipelinedMs;
     }
-    finish(out.baselineTrain, std::move(baselineMs), peak, peakSource, device);
-    finish(out.graphTrain, std::move(graphMs), peak, peakSource, device);
+    finish(out.baselineTrain, std::move(train.baselineMs), peak, peakSource, device);
+    finish(out.graphTrain, std::move(train.graphMs), peak, peakSource, device);
 
-    baselineMs.clear();
-    graphMs.clear();
-    HostTimeSamples baselineScoreHost, graphScoreHost;
-    for (int s = 0; s < o.warmup + o.steps; ++s) {
-        HostTimes hostA, hostB;
-        const double a = timedMs(device, [&] { out.baselineScore.meanAbsScore = scoreStep(base, &hostA); });
-        const double b = timedMs(device, [&] { out.graphScore.meanAbsScore = scoreStep(graph, &hostB); });
-        if (s >= o.warmup) {
-            baselineMs.push_back(a);
-            graphMs.push_back(b);
-            baselineScoreHost.add(hostA);
-            graphScoreHost.add(hostB);
-        }
-    }
-    baselineScoreHost.summarizeInto(out.baselineScore);
-    graphScoreHost.summarizeInto(out.graphScore);
+    InterleavedTimes score = timeInterleaved(o, device, [&](bool graphSide, int, HostTimes* host) {
+        (graphSide ? out.graphScore : out.baselineScore).meanAbsScore = scoreStep(graphSide ? graph : base, host);
+    });
+    score.baselineHost.summarizeInto(out.baselineScore);
+    score.graphHost.summarizeInto(out.graphScore);
     out.baselineScore.ops = countedStep([&](OpCounter* counter) { scoreStep(base, nullptr, counter); });
     out.graphScore.ops = countedStep([&](OpCounter* counter) { scoreStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineScore, out.graphScore,
                           [&](bool graphSide, PhaseObserver* phases) { scoreStep(graphSide ? graph : base, nullptr, phases); });
     const double peakAfter = refreshPeak(o, device, peak);
-    finish(out.baselineScore, std::move(baselineMs), peakAfter, peakSource, device);
-    finish(out.graphScore, std::move(graphMs), peakAfter, peakSource, device);
+    finish(out.baselineScore, std::move(score.baselineMs), peakAfter, peakSource, device);
+    finish(out.graphScore, std::move(score.graphMs), peakAfter, peakSource, device);
     out.baselineTrain.peakFlops = out.graphTrain.peakFlops = peakAfter;
     for (auto* r : {&out.baselineTrain, &out.graphTrain}) r->mfu = r->achievedFlops / peakAfter;
     out.trainRatio = out.graphTrain.step.medianMs / out.baselineTrain.step.medianMs;
