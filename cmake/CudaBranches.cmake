@@ -15,10 +15,10 @@ endif()
 
 # Debian's LibTorch leaves out the one generated CUDA header (c10/cuda/impl/cuda_cmake_macros.h);
 # a shared-library build defines this one macro in it.
-set(_stub_dir ${CMAKE_BINARY_DIR}/cuda_branch_check/include)
+set(_standin_dir ${CMAKE_BINARY_DIR}/cuda_branch_check/include)
 find_file(GRAPHLORA_TORCH_CUDA_MACROS c10/cuda/impl/cuda_cmake_macros.h PATHS ${TORCH_INCLUDE_DIRS} NO_DEFAULT_PATH)
 if(NOT GRAPHLORA_TORCH_CUDA_MACROS)
-  file(WRITE ${_stub_dir}/c10/cuda/impl/cuda_cmake_macros.h
+  file(WRITE ${_standin_dir}/c10/cuda/impl/cuda_cmake_macros.h
        "#pragma once\n// Stand-in for LibTorch's generated header (cmake/CudaBranches.cmake)\n#define C10_CUDA_BUILD_SHARED_LIBS\n")
 endif()
 
@@ -27,7 +27,7 @@ endif()
 file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/cuda_branch_check/flags.cmake CONTENT
 "set(COMPILER [[${CMAKE_CXX_COMPILER}]])
 set(STANDARD [[${CMAKE_CXX_STANDARD}]])
-set(INCLUDES [[${_stub_dir};${CUDAToolkit_INCLUDE_DIRS};$<TARGET_PROPERTY:graphlora_bench,INCLUDE_DIRECTORIES>]])
+set(INCLUDES [[${_standin_dir};${CUDAToolkit_INCLUDE_DIRS};$<TARGET_PROPERTY:graphlora_bench,INCLUDE_DIRECTORIES>]])
 set(DEFINITIONS [[$<TARGET_PROPERTY:graphlora_bench,COMPILE_DEFINITIONS>]])
 set(SOURCE_ROOT [[${CMAKE_SOURCE_DIR}/core]])
 ")

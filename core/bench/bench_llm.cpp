@@ -62,9 +62,6 @@ at::Tensor queueTrainStep(LlmStepRig& rig, Update&& update, HostTimes* host = nu
     return loss.detach();
 }
 
-// queueTrainStep with the optimiser's step, then the loss read (the trainer's NaN check). The
-// trainer reads it only once the next step is queued; timed steps are device-synchronised either
-// way, so a bench step costs the same.
 // A queued step's loss on the host (a non-finite one ends the benchmark, as it ends a run).
 double readLoss(const at::Tensor& loss, LlmStepRig& rig) {
     const double value = loss.item<double>();
@@ -73,6 +70,9 @@ double readLoss(const at::Tensor& loss, LlmStepRig& rig) {
     return value;
 }
 
+// queueTrainStep with the optimiser's step, then the loss read (the trainer's NaN check). The
+// trainer reads it only once the next step is queued; timed steps are device-synchronised either
+// way, so a bench step costs the same.
 double trainStep(LlmStepRig& rig, HostTimes* host = nullptr, PhaseObserver* phases = nullptr) {
     const at::Tensor loss = queueTrainStep(rig, [&rig] { rig.optimizer().step(1.0); }, host, phases);
     const double value = readLoss(loss, rig);
@@ -276,12 +276,13 @@ struct HostTimeSamples {
     }
 };
 
-// bench overhead's timed rounds: step(graphSide, round, host) for the baseline, then for
-// GraphLoRA (A, B, A, B, … so drift hits both), device-synchronised; the rounds after the warm-up
-// are kept.
+// Two kinds of step timed in alternation, A, B, A, B, … so that drift hits both:
+// step(second, round, host) runs A (second = false) or B, device-synchronised; the rounds after
+// the warm-up are kept. bench overhead: A = the baseline method, B = GraphLoRA; --cuda-graph:
+// A = an eager step, B = a replay.
 struct InterleavedTimes {
-    std::vector<double> baselineMs, graphMs;
-    HostTimeSamples baselineHost, graphHost;
+    std::vector<double> firstMs, secondMs;
+    HostTimeSamples firstHost, secondHost;
 };
 
 template <typename Step>
@@ -292,10 +293,10 @@ InterleavedTimes timeInterleaved(const LlmBenchOptions& o, const at::Device& dev
         const double a = timedMs(device, [&] { step(false, s, &hostA); });
         const double b = timedMs(device, [&] { step(true, s, &hostB); });
         if (s < o.warmup) continue;
-        t.baselineMs.push_back(a);
-        t.graphMs.push_back(b);
-        t.baselineHost.add(hostA);
-        t.graphHost.add(hostB);
+        t.firstMs.push_back(a);
+        t.secondMs.push_back(b);
+        t.firstHost.add(hostA);
+        t.secondHost.add(hostB);
     }
     return t;
 }
@@ -332,21 +333,19 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
     return r;
 }
 
-// o.warmup + o.steps rounds of an eager step then a replayed one (results read on the host by
-// both); g gets the medians after the warm-up rounds.
+// An eager step and a replayed one in alternation (results read on the host by both); g gets the
+// medians after the warm-up rounds.
 template <typename Eager, typename Replay>
 void timeAlternating(const at::Device& device, const LlmBenchOptions& o, GraphReplayResult& g, Eager&& eager,
                      Replay&& replay) {
-    std::vector<double> eagerMs, graphMs;
-    for (int s = 0; s < o.warmup + o.steps; ++s) {
-        const double a = timedMs(device, eager);
-        const double b = timedMs(device, replay);
-        if (s < o.warmup) continue;
-        eagerMs.push_back(a);
-        graphMs.push_back(b);
-    }
-    g.eager = summarize(std::move(eagerMs));
-    g.graph = summarize(std::move(graphMs));
+    InterleavedTimes t = timeInterleaved(o, device, [&](bool replayed, int, HostTimes*) {
+        if (replayed)
+            replay();
+        else
+            eager();
+    });
+    g.eager = summarize(std::move(t.firstMs));
+    g.graph = summarize(std::move(t.secondMs));
     g.speedup = g.eager.medianMs / g.graph.medianMs;
     g.status = "replayed";
 }
@@ -483,8 +482,8 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
         if (round == 0) r.firstLoss = loss;
         r.lastLoss = loss;
     });
-    train.baselineHost.summarizeInto(out.baselineTrain);
-    train.graphHost.summarizeInto(out.graphTrain);
+    train.firstHost.summarizeInto(out.baselineTrain);
+    train.secondHost.summarizeInto(out.graphTrain);
     out.baselineTrain.ops = countedStep([&](OpCounter* counter) { trainStep(base, nullptr, counter); });
     out.graphTrain.ops = countedStep([&](OpCounter* counter) { trainStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineTrain, out.graphTrain,
@@ -500,21 +499,21 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
         out.graphPipelinedMs = summarize(std::move(graphBlocks)).medianMs;
         out.trainRatioPipelined = out.graphPipelinedMs / out.baselinePipelinedMs;
     }
-    finish(out.baselineTrain, std::move(train.baselineMs), peak, peakSource, device);
-    finish(out.graphTrain, std::move(train.graphMs), peak, peakSource, device);
+    finish(out.baselineTrain, std::move(train.firstMs), peak, peakSource, device);
+    finish(out.graphTrain, std::move(train.secondMs), peak, peakSource, device);
 
     InterleavedTimes score = timeInterleaved(o, device, [&](bool graphSide, int, HostTimes* host) {
         (graphSide ? out.graphScore : out.baselineScore).meanAbsScore = scoreStep(graphSide ? graph : base, host);
     });
-    score.baselineHost.summarizeInto(out.baselineScore);
-    score.graphHost.summarizeInto(out.graphScore);
+    score.firstHost.summarizeInto(out.baselineScore);
+    score.secondHost.summarizeInto(out.graphScore);
     out.baselineScore.ops = countedStep([&](OpCounter* counter) { scoreStep(base, nullptr, counter); });
     out.graphScore.ops = countedStep([&](OpCounter* counter) { scoreStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineScore, out.graphScore,
                           [&](bool graphSide, PhaseObserver* phases) { scoreStep(graphSide ? graph : base, nullptr, phases); });
     const double peakAfter = refreshPeak(o, device, peak);
-    finish(out.baselineScore, std::move(score.baselineMs), peakAfter, peakSource, device);
-    finish(out.graphScore, std::move(score.graphMs), peakAfter, peakSource, device);
+    finish(out.baselineScore, std::move(score.firstMs), peakAfter, peakSource, device);
+    finish(out.graphScore, std::move(score.secondMs), peakAfter, peakSource, device);
     out.baselineTrain.peakFlops = out.graphTrain.peakFlops = peakAfter;
     for (auto* r : {&out.baselineTrain, &out.graphTrain}) r->mfu = r->achievedFlops / peakAfter;
     out.trainRatio = out.graphTrain.step.medianMs / out.baselineTrain.step.medianMs;

@@ -7,10 +7,8 @@
 
 #include <cmath>
 #include <random>
-#include <unordered_map>
 #include <unordered_set>
 
-#include "gnn/subgraph.h"
 #include "model/loader.h"
 #include "model/lora.h"
 #include "train/recommender.h"
@@ -88,7 +86,6 @@ LlmStepRig::LlmStepRig(BenchMethod method, LlamaModel model, const LlmBenchOptio
     injectLayer_ = model_->config().resolveLayer(o.injectLayer, "--inject-layer");
     injectAlpha_ = o.injectAlpha;
     injectBeta_ = o.injectBeta;
-    oneHop_ = o.oneHop;
     if (!(o.maxGradNorm >= 0) || !std::isfinite(o.maxGradNorm))
         failInput("--max-grad-norm {} must be a finite number >= 0 (0: no clipping)", o.maxGradNorm);
     maxGradNorm_ = o.maxGradNorm;
@@ -119,7 +116,7 @@ LlmStepRig::LlmStepRig(BenchMethod method, LlamaModel model, const LlmBenchOptio
     if (trainMf_) groups.push_back(ParamGroup{"mf", {"node_features"}, {mf_}, true, kLr, kWeightDecay});
     if (useGraph_) {
         ParamGroup g{"gnn", {}, {}, false, kGnnLr, kGnnWeightDecay};
-        addModuleParams(g, "encoder.", *encoder_);
+        graphPath_->addParameters(g);
         addModuleParams(g, "bottleneck.", *bottleneck_);
         groups.push_back(std::move(g));
     }
@@ -187,45 +184,28 @@ void LlmStepRig::buildCollaborative(const LlmBenchOptions& o) {
             const std::int64_t u = user(rng), i = item(rng);
             if (seen.insert(u * o.items + i).second) pairs.emplace_back(u, i);
         }
-        graph_ = gnn::GraphAdjacency::fromStructure(gnn::bipartiteStructure(o.users, o.items, pairs));
-        bipartite_ = data::BipartiteGraph::fromPairs(o.users, o.items, pairs);
-        if (!oneHop_) graphOnDevice_ = graph_.to(device_);
-        gnn::GraphEncoderOptions eo;
-        eo.type = o.gnnType;
-        eo.inputDim = d;
-        eo.dim = o.gnnDim;
-        eo.layers = o.gnnLayers;
-        encoder_ = gnn::makeGraphEncoder(eo);
-        encoder_->to(device_);
-        bottleneck_ = torch::nn::Linear(encoder_->outputDim(), r);  // P: Linear(d_g → r)
+        GraphPathOptions go;
+        go.type = config::gnnTypeFromString(o.gnnType);
+        go.inputDim = static_cast<int>(d);
+        go.dim = o.gnnDim;
+        go.layers = o.gnnLayers;
+        go.oneHop = o.oneHop;
+        go.device = device_;
+        graphPath_ = std::make_unique<GraphPath>(o.users, o.items, pairs, go);
+        bottleneck_ = torch::nn::Linear(graphPath_->outputDim(), r);  // P: Linear(d_g → r)
         bottleneck_->to(device_);
     }
 }
 
-// g = P(GNN(...)) for the batch's nodes, and the anchors re-pointed at rows of g.
+// g = P(GNN(...)) for the batch's nodes, and the anchors re-pointed at rows of g. The trainer's
+// own graph path (GraphPath::encode): per step, in 1-hop mode, the subgraph is cut on the host.
 at::Tensor LlmStepRig::graphSignalContext(bool training, at::Tensor& localAnchors) {
-    encoder_->train(training);
+    const at::Tensor nodes = at::from_blob(anchorNodesHost_.data(), {static_cast<std::int64_t>(anchorNodesHost_.size())},
+                                           at::TensorOptions().dtype(at::kLong));
+    const EncodedNodes encoded = graphPath_->encode(mf_, nodes, training);
     localAnchors = anchors_.clone();
-    if (!oneHop_) {
-        at::Tensor encoded = encoder_->forward(mf_, graphOnDevice_);
-        return bottleneck_->forward(encoded);
-    }
-    // Per step, on the host, as the trainer's GraphPath cuts it: the batch's 1-hop nodes chosen
-    // from the bipartite graph, centres (deduplicated) first, and the full graph's coefficients
-    // induced on them.
-    data::OneHopNodes chosen = bipartite_.oneHopNodes(anchorNodesHost_);
-    gnn::Subgraph sub =
-        gnn::subgraphOn(graph_, std::move(chosen.nodes), chosen.numSeeds, encoder_->needsSelfLoops());
-    std::unordered_map<std::int64_t, std::int64_t> localRow;
-    for (std::int64_t k = 0; k < sub.numCentres; ++k) localRow.emplace(sub.globalIds[std::size_t(k)], k);
-    std::vector<std::int64_t> rows;
-    rows.reserve(anchorNodesHost_.size());
-    for (std::int64_t node : anchorNodesHost_) rows.push_back(localRow.at(node));
-    at::Tensor ids = uploadIndices(sub.globalIds, {static_cast<std::int64_t>(sub.globalIds.size())}, device_);
-    const gnn::GraphAdjacency local = device_.is_cpu() ? sub.adjacency : sub.adjacency.to(device_);
-    at::Tensor encoded = encoder_->forward(mf_.index_select(0, ids), local);
-    localAnchors.select(1, 2).copy_(uploadIndices(rows, {static_cast<std::int64_t>(rows.size())}, device_));
-    return bottleneck_->forward(encoded);  // [n_sub, r]
+    localAnchors.select(1, 2).copy_(encoded.anchorRows);
+    return bottleneck_->forward(encoded.embeddings);  // [n_encoded, r]
 }
 
 at::Tensor LlmStepRig::forward(bool training) {

@@ -12,8 +12,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "bench/bench_llm.h"
-#include "data/graph.h"
-#include "gnn/graph_encoder.h"
+#include "train/collab_embeddings.h"
 #include "model/llama.h"
 #include "train/optimizer.h"
 
@@ -68,13 +67,9 @@ private:
     // collaborative side
     at::Tensor mf_;  // [N, d] node features (the MF tables)
     torch::nn::Sequential projector_{nullptr};   // φ
-    gnn::GraphEncoderPtr encoder_;
+    std::unique_ptr<GraphPath> graphPath_;        // the trainer's: GNN over the 1-hop subgraph or the full graph
     torch::nn::Linear bottleneck_{nullptr};      // P
     torch::nn::Linear coraGenerator_{nullptr};   // G
-    gnn::GraphAdjacency graph_;                   // full graph (CPU), for subgraph extraction
-    data::BipartiteGraph bipartite_;              // the same graph, choosing 1-hop nodes as the trainer does
-    gnn::GraphAdjacency graphOnDevice_;           // full graph on the device (full-graph mode)
-    bool oneHop_ = true;
 
     std::unique_ptr<AdamOptimizer> optimizer_;
     std::int64_t adapterParameters_ = 0;

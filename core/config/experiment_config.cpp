@@ -70,6 +70,7 @@ std::string toString(ScoreMode s) { return nameOf(kScoreNames, s); }
 std::string toString(Schedule s) { return nameOf(kScheduleNames, s); }
 std::string toString(CfEmbedding e) { return nameOf(kCfNames, e); }
 Method methodFromString(const std::string& name) { return valueOf(kMethodNames, name, "method"); }
+GnnType gnnTypeFromString(const std::string& name) { return valueOf(kGnnNames, name, "graph encoder"); }
 
 bool isLlmMethod(Method m) {
     switch (m) {

@@ -41,6 +41,7 @@ std::string toString(ScoreMode s);
 std::string toString(Schedule s);
 std::string toString(CfEmbedding e);
 Method methodFromString(const std::string& name);
+GnnType gnnTypeFromString(const std::string& name);
 
 // True for methods that run an LLM (graphlora, lora-only, tallrec, icl, collm, cora).
 bool isLlmMethod(Method m);

@@ -19,13 +19,18 @@ namespace glr {
 
 namespace {
 
-// The training-positive graph in the gnn module's form (same node numbering as data::NodeIndex).
-gnn::GraphAdjacency trainGraph(const data::SplitDataset& dataset) {
-    const auto nodes = dataset.nodeIndex();
+// The training positives as (user, item) pairs, in data::NodeIndex's numbering.
+std::vector<std::pair<std::int64_t, std::int64_t>> trainPairs(const data::SplitDataset& dataset) {
     std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
     for (const auto& row : dataset.train.rows)
         if (row.label == 1) pairs.emplace_back(row.uid, row.iid);
-    return gnn::GraphAdjacency::fromStructure(gnn::bipartiteStructure(nodes.numUsers, nodes.numItems, pairs));
+    return pairs;
+}
+
+// The training-positive graph in the gnn module's form (same node numbering as data::NodeIndex).
+gnn::GraphAdjacency trainGraph(const data::SplitDataset& dataset) {
+    const auto nodes = dataset.nodeIndex();
+    return gnn::GraphAdjacency::fromStructure(gnn::bipartiteStructure(nodes.numUsers, nodes.numItems, trainPairs(dataset)));
 }
 
 // A pretrained MF run's tables: a checkpoint file, or a run's artifacts directory (best.safetensors).
@@ -106,9 +111,13 @@ struct GraphPath::Impl {
 };
 
 GraphPath::GraphPath(const data::SplitDataset& dataset, const GraphPathOptions& options)
+    : GraphPath(dataset.nodeIndex().numUsers, dataset.nodeIndex().numItems, trainPairs(dataset), options) {}
+
+GraphPath::GraphPath(std::int64_t numUsers, std::int64_t numItems,
+                     const std::vector<std::pair<std::int64_t, std::int64_t>>& userItemPairs, const GraphPathOptions& options)
     : options_(options), impl_(std::make_unique<Impl>()) {
-    impl_->full = trainGraph(dataset);
-    impl_->graph = data::BipartiteGraph::fromTrainPositives(dataset.train, dataset.nodeIndex());
+    impl_->full = gnn::GraphAdjacency::fromStructure(gnn::bipartiteStructure(numUsers, numItems, userItemPairs));
+    impl_->graph = data::BipartiteGraph::fromPairs(numUsers, numItems, userItemPairs);
     gnn::GraphEncoderOptions eo;
     eo.type = config::toString(options.type);
     eo.inputDim = options.inputDim;

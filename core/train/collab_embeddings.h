@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <ATen/ATen.h>
 
@@ -60,7 +62,12 @@ struct EncodedNodes {
 
 class GraphPath {
 public:
+    // Over the dataset's training positives.
     GraphPath(const data::SplitDataset& dataset, const GraphPathOptions& options);
+    // Over 0-based (user, item) pairs (user u is node u, item i node numUsers + i): the benches'
+    // generated graphs.
+    GraphPath(std::int64_t numUsers, std::int64_t numItems,
+              const std::vector<std::pair<std::int64_t, std::int64_t>>& userItemPairs, const GraphPathOptions& options);
     ~GraphPath();
     // Encodes the nodes `nodes` I64 [n] (global ids) from features [N, d] (on options.device).
     // Pass `nodes` on the host: the 1-hop subgraph is cut there, and a device tensor would cost a
