@@ -174,50 +174,21 @@ public:
     at::Tensor forward(const std::string& split, const std::vector<std::int64_t>& rows, bool training) override {
         if (!training && graphedScoring_) return graphedScoring_->score(bucketedInputs(split, rows, false));
         if (training && graphedTraining_) return graphedTraining_->forward(bucketedInputs(split, rows, true));
-        const auto& s = data_->split(split);
-        const data::TokenBatch batch = data::makeBatch(*encoder_, s, rows, padId_);
-        const auto device = llm_->device();
-        const std::int64_t B = batch.batchSize, T = batch.length;
-        auto i64 = at::TensorOptions().dtype(at::kLong);
-        at::Tensor ids = uploadIndices(batch.inputIds, {B, T}, device);
-        const std::int64_t nAnchors = batch.numAnchors();
-        at::Tensor anchors;
-        if (nAnchors > 0)
-            anchors = uploadIndices(batch.anchors, {nAnchors, 3}, device);
-
-        llm_->train(training);
-        if (projector_) projector_->train(training);
-
-        ForwardInput input;
-        // Without padding the causal mask is all there is: leaving the padding mask out lets the
-        // GPU run fused (flash) attention, which takes no mask. Known on the host, so no sync.
-        if (hasPadding(batch))
-            input.attentionMask = uploadIndices(batch.attentionMask, {B, T}, device);  // [B,T]
-        input.positionIds = uploadIndices(batch.positionIds, {B, T}, device);
-        input.scorePositions = at::full({B}, T - 1, i64.device(device));
-        input.returnHidden = true;
-
-        at::Tensor nodeFeatures;  // [N, d]
-        if (collab_) nodeFeatures = collab_->nodeFeatures(training);
-        at::Tensor embeds = slotEmbeddings(s, rows, ids, anchors, nodeFeatures, training);
-        if (embeds.defined())
-            input.inputsEmbeds = embeds;
-        else
-            input.inputIds = ids;
-
+        const PreparedBatch p = prepareBatch(split, rows, training, /*minLength=*/0);
+        ForwardInput input = forwardInputOf(p.inputs);
         AdapterContext context;
         auto buildContext = [&]() -> const AdapterContext* {
             at::Tensor localAnchors, signal;
-            if ((useMiddle_ || usePre_) && nAnchors > 0) {
-                const GraphSignal g = graphSignal(nodeFeatures, batch, training);
-                localAnchors = anchors.clone();
+            if ((useMiddle_ || usePre_) && p.anchors.defined()) {
+                const GraphSignal g = graphSignal(p.nodeFeatures, p.batch, training);
+                localAnchors = p.anchors.clone();
                 localAnchors.select(1, 2).copy_(g.anchorRows);
                 signal = g.signal;
             }
-            context = adapterContext(localAnchors, signal, useCora_ ? coraWeight(batch, nodeFeatures) : at::Tensor());
+            context = adapterContext(localAnchors, signal, useCora_ ? coraWeight(p.batch, p.nodeFeatures) : at::Tensor());
             return context.empty() ? nullptr : &context;
         };
-        if (device.is_cpu() || useCora_) {
+        if (llm_->device().is_cpu() || useCora_) {
             input.adapters = buildContext();
         } else {
             // The graph path's host work (cutting the 1-hop subgraph) overlaps the device's layers
@@ -306,6 +277,54 @@ public:
 private:
     static bool hasPadding(const data::TokenBatch& batch) {
         return std::find(batch.attentionMask.begin(), batch.attentionMask.end(), 0) != batch.attentionMask.end();
+    }
+
+    // One batch on the model's device, the modules in train or eval mode: the decoder's token
+    // input (ids, or embeddings with the ID slots filled), positions and padding mask; the anchors
+    // [n,3] (row, position, global node; undefined without any) and the node features [N, d] that
+    // the graph path and CoRA read. minLength > 0 left-pads to at least that many tokens.
+    struct PreparedBatch {
+        data::TokenBatch batch;
+        DecoderInputs inputs;  // ids or embeds, mask, positions
+        at::Tensor anchors;
+        at::Tensor nodeFeatures;
+    };
+    PreparedBatch prepareBatch(const std::string& split, const std::vector<std::int64_t>& rows, bool training,
+                               std::int64_t minLength) {
+        const auto& s = data_->split(split);
+        PreparedBatch p;
+        p.batch = data::makeBatch(*encoder_, s, rows, padId_, minLength);
+        const data::TokenBatch& batch = p.batch;
+        const auto device = llm_->device();
+        const std::int64_t B = batch.batchSize, T = batch.length, nAnchors = batch.numAnchors();
+        llm_->train(training);
+        if (projector_) projector_->train(training);
+        at::Tensor ids = uploadIndices(batch.inputIds, {B, T}, device);
+        // Without padding the causal mask is all there is: leaving the padding mask out lets the
+        // GPU run fused (flash) attention, which takes no mask. Known on the host, so no sync.
+        if (hasPadding(batch)) p.inputs.mask = uploadIndices(batch.attentionMask, {B, T}, device);
+        p.inputs.positions = uploadIndices(batch.positionIds, {B, T}, device);
+        if (nAnchors > 0) p.anchors = uploadIndices(batch.anchors, {nAnchors, 3}, device);
+        if (collab_) p.nodeFeatures = collab_->nodeFeatures(training);
+        p.inputs.embeds = slotEmbeddings(s, rows, ids, p.anchors, p.nodeFeatures, training);
+        if (!p.inputs.embeds.defined()) p.inputs.ids = ids;
+        return p;
+    }
+
+    // The decoder's input for `in`: hidden state at the last position (the scored one).
+    static ForwardInput forwardInputOf(const DecoderInputs& in) {
+        const at::Tensor& tokens = in.embeds.defined() ? in.embeds : in.ids;
+        const std::int64_t B = tokens.size(0), T = tokens.size(1);
+        ForwardInput input;
+        if (in.embeds.defined())
+            input.inputsEmbeds = in.embeds;
+        else
+            input.inputIds = in.ids;
+        input.attentionMask = in.mask;
+        input.positionIds = in.positions;
+        input.scorePositions = at::full({B}, T - 1, at::TensorOptions().dtype(at::kLong).device(tokens.device()));
+        input.returnHidden = true;
+        return input;
     }
 
     // The token embeddings with each ID slot replaced by φ(e_node) [B,T,H]; undefined for
@@ -397,52 +416,29 @@ private:
     // run here, eagerly (recorded by autograd when training); the graph signal is gathered to
     // one row per anchor, so that the shapes do not depend on the batch's subgraph.
     DecoderInputs bucketedInputs(const std::string& split, const std::vector<std::int64_t>& rows, bool training) {
-        const auto& s = data_->split(split);
         const auto& lengths = lengthsOf(split);
         std::int64_t longest = 0;
         for (auto r : rows) longest = std::max<std::int64_t>(longest, lengths.at(static_cast<std::size_t>(r)));
         const int multiple = training ? cfg_.train.padToMultipleOf : cfg_.eval.padToMultipleOf;
         const std::int64_t bucket = bucketedLength(longest, multiple, llm_->config().maxPositions);
-        const data::TokenBatch batch = data::makeBatch(*encoder_, s, rows, padId_, bucket);
-        const auto device = llm_->device();
-        const std::int64_t B = batch.batchSize, T = batch.length, nAnchors = batch.numAnchors();
-        llm_->train(training);
-        if (projector_) projector_->train(training);
-
-        DecoderInputs in;
-        at::Tensor ids = uploadIndices(batch.inputIds, {B, T}, device);
-        in.positions = uploadIndices(batch.positionIds, {B, T}, device);
-        if (hasPadding(batch)) in.mask = uploadIndices(batch.attentionMask, {B, T}, device);
-        at::Tensor anchors;
-        if (nAnchors > 0) anchors = uploadIndices(batch.anchors, {nAnchors, 3}, device);
-        at::Tensor nodeFeatures;
-        if (collab_) nodeFeatures = collab_->nodeFeatures(training);
-        in.embeds = slotEmbeddings(s, rows, ids, anchors, nodeFeatures, training);
-        if (!in.embeds.defined()) in.ids = ids;
+        const PreparedBatch p = prepareBatch(split, rows, training, bucket);
+        const data::TokenBatch& batch = p.batch;
+        const std::int64_t nAnchors = batch.numAnchors();
+        DecoderInputs in = p.inputs;
         if ((useMiddle_ || usePre_) && nAnchors > 0) {
-            const GraphSignal g = graphSignal(nodeFeatures, batch, training);
+            const GraphSignal g = graphSignal(p.nodeFeatures, batch, training);
             std::vector<std::int64_t> perAnchor = batch.anchors;  // node column := anchor index
             for (std::int64_t k = 0; k < nAnchors; ++k) perAnchor[static_cast<std::size_t>(3 * k + 2)] = k;
-            in.anchors = uploadIndices(perAnchor, {nAnchors, 3}, device);
+            in.anchors = uploadIndices(perAnchor, {nAnchors, 3}, llm_->device());
             in.signal = g.signal.index_select(0, g.anchorRows);
         }
-        if (useCora_) in.coraWeight = coraWeight(batch, nodeFeatures);
+        if (useCora_) in.coraWeight = coraWeight(batch, p.nodeFeatures);
         return in;
     }
 
     // What the graphs capture: the decoder from its inputs to the scores [B].
     at::Tensor decode(const DecoderInputs& in) {
-        const at::Tensor& tokens = in.embeds.defined() ? in.embeds : in.ids;
-        const std::int64_t B = tokens.size(0), T = tokens.size(1);
-        ForwardInput input;
-        if (in.embeds.defined())
-            input.inputsEmbeds = in.embeds;
-        else
-            input.inputIds = in.ids;
-        input.attentionMask = in.mask;
-        input.positionIds = in.positions;
-        input.scorePositions = at::full({B}, T - 1, at::TensorOptions().dtype(at::kLong).device(tokens.device()));
-        input.returnHidden = true;
+        ForwardInput input = forwardInputOf(in);
         const AdapterContext context = adapterContext(in.anchors, in.signal, in.coraWeight);
         input.adapters = context.empty() ? nullptr : &context;
         return at::matmul(llm_->forward(input).hidden, scoreRow_);  // [B]
