@@ -24,7 +24,6 @@ class TestGraphPath : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        QDir().mkpath(dir_.filePath("split"));
         glr::test::writeItemQualitySplit(dir_.filePath("split").toStdString(), /*users=*/12, /*items=*/20,
                                          /*perUser=*/6, /*testPerUser=*/4, /*seed=*/3);
     }

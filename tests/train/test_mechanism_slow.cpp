@@ -46,7 +46,6 @@ class TestMechanism : public QObject {
 
 private slots:
     void graphPathRevealsPreferences() {
-        QDir().mkpath(dir_.filePath("split"));
         glr::test::writeItemQualitySplit(dir_.filePath("split").toStdString(), 60, 80, 16, 6, 5);
         const double graphFrozen = testAuc("graphlora", false);
         const double plainFrozen = testAuc("lora-only", false);

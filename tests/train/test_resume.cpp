@@ -39,7 +39,6 @@ class TestResume : public QObject {
 
 private slots:
     void initTestCase() {
-        QDir().mkpath(dir_.filePath("split"));
         glr::test::writeItemQualitySplit(dir_.filePath("split").toStdString(), 8, 24, 6, 6, 3);
     }
 

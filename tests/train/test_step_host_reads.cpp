@@ -65,7 +65,6 @@ class TestStepHostReads : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        QDir().mkpath(dir_.filePath("split"));
         glr::test::writeItemQualitySplit(dir_.filePath("split").toStdString(), 12, 20, 6, 4, 2);
     }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Small prepared splits written on the fly for trainer tests (the format of data/split_dataset.h).
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -38,9 +39,10 @@ inline void writeItems(const std::string& path, int items, const std::string& ti
 // same word, so the prompt carries no information: only the graph of training positives (and,
 // for rows a method trains on, memorised ids) can tell the two kinds of item apart. Every user
 // has `perUser` training rows (half liked, half disliked) and `testPerUser` test rows on items
-// it has not rated.
+// it has not rated. `dir` is created when missing.
 inline void writeItemQualitySplit(const std::string& dir, int users, int items, int perUser, int testPerUser,
                                   unsigned seed) {
+    std::filesystem::create_directories(dir);
     std::mt19937 rng(seed);
     const int liked = items / 2;
     std::vector<SplitRow> train, valid, test;
