@@ -107,6 +107,20 @@ std::string phaseTimes(const bench::LlmBenchResult& r, const bench::LlmBenchResu
     });
 }
 
+// "12.3 ms f, 4.5 ms g, …": the first `count` kernels of a table, with signs for differences.
+std::string kernelList(const std::vector<bench::KernelTime>& table, std::size_t count, bool difference) {
+    std::string out;
+    for (std::size_t k = 0; k < table.size() && k < count; ++k)
+        out += fmt::format(difference ? "{}{:+.2f} ms {} ({:+.0f})" : "{}{:.2f} ms {} ({:.0f})", k ? ", " : "",
+                           table[k].msPerStep, bench::shortKernelName(table[k].name), table[k].countPerStep);
+    return out;
+}
+
+std::string deviceTime(const bench::KernelProfile& p) {
+    return fmt::format("busy {:.2f} ms in {:.0f} kernels and copies, idle {:.2f} ms (mean of {} steps)", p.busyMsPerStep,
+                       p.activitiesPerStep, p.idleMsPerStep(), p.steps);
+}
+
 std::string machineLine(const bench::MachineInfo& m) {
     return fmt::format("{}, {} logical CPUs, {} threads, load {:.2f}, LibTorch {}, OpenBLAS kernels {}, denormals {}",
                        m.cpuModel, m.logicalCpus, m.threads, m.loadAverage1, m.torchVersion,
@@ -169,6 +183,10 @@ void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>&
     cmd->add_option("--phase-steps", o->phaseSteps,
                     "further steps timed phase by phase, the device synchronised at each phase end (0: none)")
         ->capture_default_str()->check(CLI::Range(0, 100000));
+    cmd->add_option("--kernel-profile-steps", o->kernelProfileSteps,
+                    "CUDA: further steps under LibTorch's profiler, the device's time per step by kernel and its "
+                    "idle time (0: none)")
+        ->capture_default_str()->check(CLI::Range(0, 1000));
     cmd->add_option("--lora-r", o->loraR, "LoRA rank")->capture_default_str()->check(CLI::Range(1, 65536));
     cmd->add_option("--lora-alpha", o->loraAlpha, "LoRA alpha")->capture_default_str();
     cmd->add_option("--lora-dropout", o->loraDropout, "LoRA dropout")->capture_default_str();
@@ -237,6 +255,12 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     }
     if (!r.phaseMs.empty())
         report.rows.emplace_back("phases (synchronised)", phaseTimes(r));
+    if (r.kernels.profiled()) {
+        report.rows.emplace_back("device time (profiled)", deviceTime(r.kernels));
+        report.rows.emplace_back("largest kernels", kernelList(r.kernels.byName, 6, false));
+    } else if (!r.kernels.status.empty()) {
+        report.rows.emplace_back("device time", r.kernels.status);
+    }
 }
 
 std::string llmTitle(const char* what, const bench::LlmBenchResult& r) {
@@ -325,6 +349,20 @@ void registerBenchOverhead(CLI::App& bench) {
         countsRow("train launches/step", ta.launches, tb.launches, ta.launchPhases, tb.launchPhases);
         countsRow("score operators/step", sa.total, sb.total, sa.phases, sb.phases);
         countsRow("score launches/step", sa.launches, sb.launches, sa.launchPhases, sb.launchPhases);
+        // Device time by kernel (CUDA): whether GraphLoRA's extra step time is kernels it adds or
+        // time the device waits.
+        auto kernelRows = [&](const char* mode, const bench::LlmBenchResult& a, const bench::LlmBenchResult& b) {
+            if (a.kernels.profiled() && b.kernels.profiled()) {
+                report.rows.emplace_back(fmt::format("{} device time (profiled)", mode),
+                                         fmt::format("{} {}; graphlora {}", base, deviceTime(a.kernels), deviceTime(b.kernels)));
+                report.rows.emplace_back(fmt::format("{} kernels graphlora adds", mode),
+                                         kernelList(bench::kernelTimeAdded(a.kernels, b.kernels), 6, true));
+            } else if (!b.kernels.status.empty()) {
+                report.rows.emplace_back(fmt::format("{} device time", mode), b.kernels.status);
+            }
+        };
+        kernelRows("train", r.baselineTrain, r.graphTrain);
+        kernelRows("score", r.baselineScore, r.graphScore);
         pair("trainable parameters", r.baselineTrain, r.graphTrain,
              [](const bench::LlmBenchResult& x) { return withThousands(x.trainableParameters); });
         report.rows.emplace_back("machine", machineLine(r.graphScore.machine));

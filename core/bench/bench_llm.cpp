@@ -139,6 +139,13 @@ double timedMs(const at::Device& device, Step&& step) {
     return 1e3 * (nowSeconds() - start);
 }
 
+// o.kernelProfileSteps more steps under the profiler, on devices that run kernels.
+template <typename Step>
+void profileKernels(const LlmBenchOptions& o, const at::Device& device, LlmBenchResult& r, Step&& step) {
+    if (device.is_cpu() || o.kernelProfileSteps <= 0) return;
+    r.kernels = profileDeviceKernels(device, o.kernelProfileSteps, step);
+}
+
 double resolvePeak(const LlmBenchOptions& o, const at::Device& device, std::string& source) {
     if (o.peakFlops > 0) {
         source = "given";
@@ -191,6 +198,27 @@ void finish(LlmBenchResult& r, std::vector<double> samplesMs, double peak, const
     r.machine = machineInfo();
 }
 
+constexpr std::size_t kKernelsInJson = 30;  // largest first; the rest are summed in busy_ms
+
+nlohmann::json kernelTable(const std::vector<KernelTime>& table) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t k = 0; k < table.size() && k < kKernelsInJson; ++k)
+        out.push_back({table[k].name, table[k].msPerStep, table[k].countPerStep});
+    return out;
+}
+
+nlohmann::json kernelProfileJson(const KernelProfile& p) {
+    nlohmann::json j = {{"status", p.status}};
+    if (!p.profiled()) return j;
+    j.update({{"steps", p.steps},
+              {"busy_ms", p.busyMsPerStep},
+              {"idle_ms", p.idleMsPerStep()},
+              {"wall_ms", p.wallMsPerStep},
+              {"activities", p.activitiesPerStep},
+              {"by_name", kernelTable(p.byName)}});
+    return j;
+}
+
 nlohmann::json resultJson(const LlmBenchResult& r) {
     nlohmann::json j = {{"benchmark", r.mode},
             {"method", r.method},
@@ -236,6 +264,7 @@ nlohmann::json resultJson(const LlmBenchResult& r) {
         for (const auto& [name, ms] : r.phaseMs) phases.push_back({name, ms});
         j["phase_ms"] = std::move(phases);
     }
+    if (!r.kernels.status.empty()) j["kernel_profile"] = kernelProfileJson(r.kernels);
     if (r.ops.total > 0) {
         nlohmann::json phases = nlohmann::json::object();
         for (const auto& [name, n] : r.ops.phases) phases[name] = n;
@@ -328,6 +357,8 @@ LlmBenchResult benchSteps(const char* mode, const LlmBenchOptions& o, Step&& ste
         step(rig, r, o.warmup + o.steps + 1 + s, nullptr, &phases);
     }
     r.phaseMs = phases.medians();
+    int profiled = 0;
+    profileKernels(o, device, r, [&] { step(rig, r, o.warmup + o.steps + 1 + o.phaseSteps + profiled++, nullptr, nullptr); });
     after(rig, r);
     finish(r, std::move(samples), refreshPeak(o, device, peak), peakSource, device);
     return r;
@@ -488,6 +519,8 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
     out.graphTrain.ops = countedStep([&](OpCounter* counter) { trainStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineTrain, out.graphTrain,
                           [&](bool graphSide, PhaseObserver* phases) { trainStep(graphSide ? graph : base, nullptr, phases); });
+    profileKernels(o, device, out.baselineTrain, [&] { trainStep(base); });
+    profileKernels(o, device, out.graphTrain, [&] { trainStep(graph); });
     {
         std::vector<double> baselineBlocks, graphBlocks;
         const int blockSteps = std::max(2, o.steps);
@@ -511,6 +544,8 @@ OverheadResult benchOverhead(const LlmBenchOptions& o) {
     out.graphScore.ops = countedStep([&](OpCounter* counter) { scoreStep(graph, nullptr, counter); });
     timePhasesInterleaved(o, device, out.baselineScore, out.graphScore,
                           [&](bool graphSide, PhaseObserver* phases) { scoreStep(graphSide ? graph : base, nullptr, phases); });
+    profileKernels(o, device, out.baselineScore, [&] { scoreStep(base); });
+    profileKernels(o, device, out.graphScore, [&] { scoreStep(graph); });
     const double peakAfter = refreshPeak(o, device, peak);
     finish(out.baselineScore, std::move(score.firstMs), peakAfter, peakSource, device);
     finish(out.graphScore, std::move(score.secondMs), peakAfter, peakSource, device);
@@ -553,6 +588,10 @@ std::string toJson(const OverheadResult& r) {
                         {"graph_path_launches",
                          {{"train", extraOps(r.baselineTrain.ops.launchesByName, r.graphTrain.ops.launchesByName)},
                           {"score", extraOps(r.baselineScore.ops.launchesByName, r.graphScore.ops.launchesByName)}}}};
+    if (r.graphTrain.kernels.profiled() && r.baselineTrain.kernels.profiled())
+        j["graph_path_kernels"]["train"] = kernelTable(kernelTimeAdded(r.baselineTrain.kernels, r.graphTrain.kernels));
+    if (r.graphScore.kernels.profiled() && r.baselineScore.kernels.profiled())
+        j["graph_path_kernels"]["score"] = kernelTable(kernelTimeAdded(r.baselineScore.kernels, r.graphScore.kernels));
     return j.dump();
 }
 

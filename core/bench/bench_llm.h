@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "bench/kernel_profile.h"
 #include "bench/op_counter.h"
 
 namespace glr::bench {
@@ -75,6 +76,7 @@ struct LlmBenchOptions {
     double injectBeta = 0.1;
 
     int phaseSteps = 5;             // more steps, with device-synchronised phase times (0: none)
+    int kernelProfileSteps = 3;     // CUDA: more steps under the profiler, device time by kernel (0: none)
     double maxGradNorm = 0;         // > 0: clip the global gradient norm first (train.max_grad_norm)
     bool cudaGraph = false;         // also replay the step (score: the forward) as a captured CUDA graph
 
@@ -119,6 +121,9 @@ struct LlmBenchResult {
     // Median ms per phase (forward, loss+backward, optimizer / forward, copy to host) over
     // options.phaseSteps further steps, the device synchronised at every phase end.
     std::vector<std::pair<std::string, double>> phaseMs;
+    // CUDA: device time per step by kernel over options.kernelProfileSteps further steps (status
+    // empty where not attempted: CPU runs, or no steps asked for).
+    KernelProfile kernels;
     std::optional<GraphReplayResult> cudaGraph;
     MachineInfo machine;
 };

@@ -3,6 +3,7 @@
 #include "model/cpu_attention.h"
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/profiler_kineto.h>
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <xmmintrin.h>
@@ -19,6 +20,16 @@
 namespace glr::compat {
 
 namespace {
+// The first overload exists only where the event has durationNs; the int argument prefers it.
+template <typename Event>
+auto durationUsOf(const Event& event, int) -> decltype(double(event.durationNs())) {
+    return double(event.durationNs()) * 1e-3;
+}
+template <typename Event>
+double durationUsOf(const Event& event, long) {
+    return double(event.durationUs());
+}
+
 // Below this many scores per head the plain matmul-softmax-matmul path is as fast.
 constexpr std::int64_t kBlockedAttentionMinScores = 64 * 64;
 }  // namespace
@@ -100,6 +111,8 @@ void scaleInPlace(at::TensorList tensors, const at::Tensor& factor) {
     for (const auto& t : tensors) t.mul_(factor);
 #endif
 }
+
+double profilerEventDurationUs(const torch::autograd::profiler::KinetoEvent& event) { return durationUsOf(event, 0); }
 
 bool prepareComputeThreads(int threads) {
     if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());

@@ -4,6 +4,10 @@
 #include <ATen/ATen.h>
 #include <torch/version.h>
 
+namespace torch::autograd::profiler {
+struct KinetoEvent;
+}
+
 #define GLR_TORCH_AT_LEAST(major, minor) \
     (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
@@ -48,6 +52,10 @@ bool denormalsFlushed();
 // tensors[i] *= factor for every i, factor a 0-d tensor on their device (not read on the host).
 // ≥ 2.1: one multi-tensor kernel per dtype; 1.13: one mul_ per tensor.
 void scaleInPlace(at::TensorList tensors, const at::Tensor& factor);
+
+// A profiler event's duration in microseconds (the event's accessor changed from durationUs to
+// durationNs during 2.x; whichever this LibTorch has is used).
+double profilerEventDurationUs(const torch::autograd::profiler::KinetoEvent& event);
 
 inline const char* torchVersion() { return TORCH_VERSION; }
 

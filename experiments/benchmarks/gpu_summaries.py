@@ -5,7 +5,8 @@
       the ratio (training also with one step in flight, where reported), the launches (or, in
       reports from before the launch counter, the operators other than views) it adds per phase
       and by name, the host's issue time beside the step time (where reported), and per-phase
-      times
+      times; on CUDA, from the profiled steps (--kernel-profile-steps), the device's busy and idle
+      time per step and the kernels GraphLoRA adds, by device time
   gpu_summaries.py graphs FILE.jsonl             bench score/train --cuda-graph: capture status,
       eager and replayed step times, speed-up, largest difference (scores; parameters after a step)
 
@@ -28,6 +29,19 @@ def records(path):
                 yield json.loads(line)
             except json.JSONDecodeError as e:
                 sys.exit(f"{path}:{number}: not a JSON line ({e})")
+
+
+def short_kernel(name):
+    """A kernel's name without "void ", namespaces of at::native, template arguments or parameters
+    (as shortKernelName in core/bench/kernel_profile.cpp)."""
+    function = name.startswith("void ")
+    out = name[5:] if function else name
+    for noise in ("(anonymous namespace)::", "at::native::"):
+        out = out.replace(noise, "")
+    out = out.split("<")[0]
+    if function:
+        out = out.split("(")[0]
+    return (out or name)[:60]
 
 
 def overhead(path, label=""):
@@ -53,6 +67,14 @@ def overhead(path, label=""):
                 what_issued = "step" if mode == "train" else "forward"
                 print(f"   {what_issued} issued by the host in {ha:.2f} -> {hb:.2f} ms "
                       f"(step {base[mode]['step_ms']['median']:.2f} -> {j['graphlora'][mode]['step_ms']['median']:.2f} ms)")
+            ka, kb = base[mode].get("kernel_profile", {}), j["graphlora"][mode].get("kernel_profile", {})
+            if ka.get("status") == "profiled" and kb.get("status") == "profiled":  # CUDA reports since 2026-11-27
+                print(f"   device busy {ka['busy_ms']:.2f} -> {kb['busy_ms']:.2f} ms, idle {ka['idle_ms']:.2f} -> "
+                      f"{kb['idle_ms']:.2f} ms per step ({ka['activities']:.0f} -> {kb['activities']:.0f} kernels and copies)")
+                added = j.get("graph_path_kernels", {}).get(mode, [])
+                print("   device time added: " + ", ".join(f"{short_kernel(n)} {ms:+.3f} ms ({c:+.0f})" for n, ms, c in added[:10]))
+            elif kb.get("status"):
+                print(f"   kernel profile: {kb['status']}")
             pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])
             if pb:
                 print("   phase ms: " + ", ".join(f"{k} {pa.get(k, 0):.2f} -> {v:.2f}" for k, v in pb))

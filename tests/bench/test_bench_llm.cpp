@@ -462,6 +462,75 @@ private slots:
         QVERIFY_EXCEPTION_THROWN(benchSgemm(s), glr::InputError);
     }
 
+    // The device-time table: per-step sums by name, largest first; the idle rest of the wall time.
+    void kernelProfileSumsByName() {
+        const std::vector<DeviceActivity> activities{
+            {"gemm", 300}, {"copy", 20}, {"gemm", 500}, {"add", 20}, {"add", 60}, {"copy", 20}};
+        const KernelProfile p = summarizeDeviceActivity(activities, 2, /*wallMs=*/3.0);
+        QVERIFY(p.profiled());
+        QCOMPARE(p.steps, 2);
+        QCOMPARE(p.busyMsPerStep, 0.46);  // 920 µs over 2 steps
+        QCOMPARE(p.activitiesPerStep, 3.0);
+        QCOMPARE(p.wallMsPerStep, 1.5);
+        QCOMPARE(p.idleMsPerStep(), 1.5 - 0.46);
+        QCOMPARE(int(p.byName.size()), 3);
+        QCOMPARE(p.byName[0].name, std::string("gemm"));
+        QCOMPARE(p.byName[0].msPerStep, 0.4);
+        QCOMPARE(p.byName[0].countPerStep, 1.0);
+        QCOMPARE(p.byName[1].name, std::string("add"));  // 0.04 ms/step
+        QCOMPARE(p.byName[2].name, std::string("copy"));  // 0.02 ms/step
+        // Wall time below the busy sum (clock granularity) is no negative idle time.
+        QCOMPARE(summarizeDeviceActivity(activities, 2, 0.5).idleMsPerStep(), 0.0);
+    }
+
+    // What GraphLoRA adds: per-name differences, kernels of one side only included, equal ones left
+    // out, largest |ms| first.
+    void kernelTimeAddedIsTheDifferenceByName() {
+        const KernelProfile base = summarizeDeviceActivity({{"gemm", 1000}, {"sdpa", 400}, {"adam", 50}}, 1, 2);
+        const KernelProfile graph =
+            summarizeDeviceActivity({{"gemm", 1000}, {"sdpa", 400}, {"adam", 80}, {"spmm", 30}, {"spmm", 30}, {"index", 100}}, 1, 2);
+        const std::vector<KernelTime> added = kernelTimeAdded(base, graph);
+        QCOMPARE(int(added.size()), 3);  // gemm and sdpa are equal
+        QCOMPARE(added[0].name, std::string("index"));
+        QCOMPARE(added[0].msPerStep, 0.1);
+        QCOMPARE(added[1].name, std::string("spmm"));
+        QCOMPARE(added[1].countPerStep, 2.0);
+        QCOMPARE(added[2].name, std::string("adam"));
+        QVERIFY(std::abs(added[2].msPerStep - 0.03) < 1e-12);
+        const std::vector<KernelTime> removed = kernelTimeAdded(graph, base);
+        QCOMPARE(removed[0].name, std::string("index"));
+        QCOMPARE(removed[0].msPerStep, -0.1);
+        QCOMPARE(removed[1].countPerStep, -2.0);
+    }
+
+    void shortKernelNames() {
+        QCOMPARE(shortKernelName("void at::native::(anonymous namespace)::indexSelectLargeIndex<float, long, unsigned "
+                                 "int, 2, 2, -2, true>(at::cuda::detail::TensorInfo<float, unsigned int>, long)"),
+                 std::string("indexSelectLargeIndex"));
+        QCOMPARE(shortKernelName("void at::native::vectorized_elementwise_kernel<4, at::native::CUDAFunctor_add<float>, "
+                                 "std::array<char*, 3ul> >(int, at::native::CUDAFunctor_add<float>, std::array<char*, 3ul>)"),
+                 std::string("vectorized_elementwise_kernel"));
+        QCOMPARE(shortKernelName("void glr_rope_forward(float const*, float*, int)"), std::string("glr_rope_forward"));
+        QCOMPARE(shortKernelName("Memcpy HtoD (Pinned -> Device)"), std::string("Memcpy HtoD (Pinned -> Device)"));
+        const std::string cublas = "sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n_tilesize128x128x64_warpgroupsize1x1x1_execute";
+        QCOMPARE(shortKernelName(cublas), cublas.substr(0, 57) + "...");
+    }
+
+    // Only devices that run kernels are profiled: on the CPU nothing runs and the reason is given;
+    // CPU benchmarks carry no kernel table.
+    void kernelProfileOnlyOnDevices() {
+        int ran = 0;
+        const KernelProfile p = profileDeviceKernels(at::Device(at::kCPU), 3, [&] { ++ran; });
+        QCOMPARE(ran, 0);
+        QVERIFY(!p.profiled());
+        QVERIFY2(p.status.find("cpu runs every operator on the host") != std::string::npos, p.status.c_str());
+        LlmBenchOptions o = tinyOptions("lora-only");
+        o.kernelProfileSteps = 3;
+        const LlmBenchResult r = benchScore(o);
+        QVERIFY(r.kernels.status.empty());
+        QVERIFY(!QString::fromStdString(toJson(r)).contains("kernel_profile"));
+    }
+
     // Builds without the CUDA kernels say so instead of timing nothing, and the model's fused
     // entry points decline CPU tensors so that the composed formulas run.
     void kernelsNeedACudaBuild() {
