@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,46 @@
 namespace glr::store {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// SQLite calls a failed write "disk I/O error" (or "database or disk is full"): say what it most
+// likely means and that the store is intact. A failing statement or transaction is rolled back,
+// so everything committed before it stays readable.
+bool isWriteFailure(int code) {
+    switch (code) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR_WRITE:
+    case SQLITE_IOERR_FSYNC:
+    case SQLITE_IOERR_DIR_FSYNC:
+    case SQLITE_IOERR_TRUNCATE:
+    case SQLITE_IOERR_SHMSIZE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+[[noreturn]] void failStore(const std::string& path, const std::string& what, const std::string& message, int code) {
+    if ((code & 0xff) == SQLITE_NOTADB) failInput("experiment store {}: not an SQLite database ({})", path, message);
+    if (isWriteFailure(code))
+        fail("experiment store {}: {}: {} (writing to the file failed: is the disk full? This write was rolled back; "
+             "everything stored before it is kept)",
+             path, what, message);
+    fail("experiment store {}: {}: {}", path, what, message);
+}
+
+// "INSERT INTO metrics" for an error message: the statement's first words.
+std::string statementLabel(sqlite3_stmt* stmt) {
+    const char* sql = stmt ? sqlite3_sql(stmt) : nullptr;
+    const std::string text = sql ? sql : "";
+    std::istringstream words(text.substr(0, text.find('(')));
+    std::string word, label;
+    for (int n = 0; n < 3 && words >> word; ++n) label += (n ? " " : "") + word;
+    return label.empty() ? "statement" : label;
+}
+
+}  // namespace
 
 Database::~Database() { close(); }
 
@@ -72,9 +113,7 @@ void Database::exec(const std::string& sql, const char* what) {
     if (rc != SQLITE_OK) {
         std::string text = message ? message : sqlite3_errstr(rc);
         sqlite3_free(message);
-        if ((rc & 0xff) == SQLITE_NOTADB)
-            failInput("experiment store {}: not an SQLite database ({})", path_, text);
-        fail("experiment store {}: {}: {}", path_, what, text);
+        failStore(path_, what, text, rc);
     }
 }
 
@@ -82,10 +121,7 @@ std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(d
 int Database::changes() const { return sqlite3_changes(db_); }
 
 void Database::raise(const char* what, int code) const {
-    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
-    if ((code & 0xff) == SQLITE_NOTADB)
-        failInput("experiment store {}: not an SQLite database ({})", path_, message);
-    fail("experiment store {}: {}: {}", path_, what, message);
+    failStore(path_, what, db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code), code);
 }
 
 Statement::Statement(Database& db, const std::string& sql) : db_(db) {
@@ -123,7 +159,7 @@ bool Statement::step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    db_.raise("query", rc);
+    db_.raise(statementLabel(stmt_).c_str(), rc);
 }
 
 void Statement::run() {

@@ -32,7 +32,8 @@ public:
     std::int64_t lastInsertId() const;
     int changes() const;
 
-    // Throws glr::Error "experiment store PATH: WHAT: <sqlite message>".
+    // Throws glr::Error "experiment store PATH: WHAT: <sqlite message>", saying so where a write
+    // failed (a full disk), and InputError where the file is not a database.
     [[noreturn]] void raise(const char* what, int code) const;
 
 private:

@@ -183,7 +183,12 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
         outcome.status = "interrupted";
         return outcome;
     } catch (const std::exception& e) {
-        store.setStatus(runId, RunStatus::Failed, e.what());
+        try {
+            store.setStatus(runId, RunStatus::Failed, e.what());
+        } catch (const std::exception&) {
+            // The store cannot take the failure either (a full disk fails both): report the first
+            // error. The run shows as interrupted once its process is gone, and resumes.
+        }
         throw;
     }
 }

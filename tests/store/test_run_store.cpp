@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/full_disk.h"
 #include "common/test_support.h"
 #include "config/experiment_config.h"
 #include "store/results_table.h"
@@ -399,6 +400,39 @@ private slots:
         // The store keeps working afterwards.
         store.appendMetric(runId, {lastAcked + 1000, 0, "train", "loss", 1.0, 0});
         QCOMPARE(rawCount(path, "PRAGMA quick_check") == -1, false);
+    }
+
+    // The disk fills while a run writes: the error says so and names the store; the write is rolled
+    // back, and every run, metric and status stored before it stays readable.
+    void fullDiskLosesNothingStored() {
+        const std::string path = db("full.sqlite");
+        std::int64_t keptId = 0;
+        {
+            RunStore store(path);
+            keptId = store.createRun(simpleRun("kept"));
+            std::vector<MetricPoint> points;
+            for (int i = 0; i < 100; ++i) points.push_back({i, 0, "train", "loss", double(i), 0});
+            store.appendMetrics(keptId, points);
+            store.setStatus(keptId, RunStatus::Finished);
+        }
+        // Room for a little more, not for 20,000 predictions (~0.5 MB).
+        const std::uintmax_t limit = fs::file_size(path) + 16384;
+        const std::string message = glr::test::errorUnderFileSizeLimit(limit, [&] {
+            RunStore store(path);
+            const std::int64_t id = store.createRun(simpleRun("overflow"));
+            const std::vector<PredictionRow> predictions(20000, PredictionRow{1, 2, 1, 0.5, true});
+            store.writePredictions(id, "test", predictions);
+        });
+        QVERIFY2(message.find("experiment store " + path) != std::string::npos, message.c_str());
+        QVERIFY2(message.find("is the disk full?") != std::string::npos, message.c_str());
+
+        RunStore store(path);
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        QVERIFY(store.getRun(keptId).status == RunStatus::Finished);
+        QCOMPARE(store.metricSeries(keptId, "train", "loss").size(), std::size_t(100));
+        QCOMPARE(rawCount(path, "SELECT COUNT(*) FROM predictions"), std::int64_t(0));
+        store.appendMetric(keptId, {100, 0, "train", "loss", 1.0, 0});  // and it works once there is room
+        QCOMPARE(store.metricSeries(keptId, "train", "loss").size(), std::size_t(101));
     }
 
     // One writer thread and several readers, each with its own connection (the UI + trainer
