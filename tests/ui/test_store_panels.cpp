@@ -7,12 +7,15 @@
 #include <QFile>
 #include <QHeaderView>
 #include <QImage>
+#include <QPixmap>
+#include <QSet>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <cmath>
 
 #include "mainwindow/main_window.h"
 #include "models/config_diff_model.h"
+#include "models/curve_runs_model.h"
 #include "models/results_table_model.h"
 #include "models/runs_table_model.h"
 #include "models/sweep_models.h"
@@ -264,6 +267,40 @@ private slots:
         const QString readout = curves.bottomPlot().readoutAt(0.6);
         QVERIFY2(readout.contains("graphlora-s1") && readout.contains("raw"), qPrintable(readout));
         curves.setAxis(CurveAxis::Step);
+    }
+
+    // Runs beyond the palette's ten colours stay apart: the same colours again, dashed, then
+    // dotted; the plots draw each run's line in its style, and the list shows it.
+    void manyRunsGetDistinctLooks() {
+        CurveRunsModel model;
+        QVector<CurveRunsModel::Entry> entries;
+        for (int i = 1; i <= 25; ++i) {
+            CurveRunsModel::Entry e;
+            e.runId = i;
+            e.label = QString("#%1").arg(i);
+            e.series["train/loss"] = {{1, 0, 0, 0.5}, {2, 0, 0, 0.4}};
+            entries << e;
+        }
+        model.setStoredRuns(entries);
+        QSet<QString> looks;
+        for (const auto& e : model.entries()) looks.insert(e.color.name() + QString::number(int(e.style)));
+        QCOMPARE(looks.size(), 25);
+        QCOMPARE(model.entries()[0].style, Qt::SolidLine);
+        QCOMPARE(model.entries()[10].color, model.entries()[0].color);
+        QCOMPARE(model.entries()[10].style, Qt::DashLine);
+        QCOMPARE(model.entries()[24].style, Qt::DotLine);
+        const auto curves = model.curves("train/loss", CurveAxis::Step);
+        QCOMPARE(curves[12].style, Qt::DashLine);
+        CurvePlot plot;
+        plot.setCurves({CurveData{"a", Qt::red, {1, 2}, {0.5, 0.4}, Qt::DashLine}});
+        QCOMPARE(plot.graph(plot.graphCount() - 1)->pen().style(), Qt::DashLine);
+        const QPixmap swatch = model.data(model.index(10), Qt::DecorationRole).value<QPixmap>();
+        QVERIFY(!swatch.isNull());
+        // A dashed swatch has gaps along its stroke.
+        const QImage image = swatch.toImage();
+        int painted = 0;
+        for (int x = 0; x < image.width(); ++x) painted += qAlpha(image.pixel(x, image.height() / 2)) > 0;
+        QVERIFY2(painted > 5 && painted < image.width() - 4, qPrintable(QString::number(painted)));
     }
 
     void longCurvesAreDrawnDecimated() {

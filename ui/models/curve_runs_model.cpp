@@ -1,12 +1,29 @@
 #include "models/curve_runs_model.h"
 
+#include <QPainter>
+#include <QPixmap>
 #include <QSet>
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "plot/plot_widget.h"
 
 namespace glr::ui {
+
+namespace {
+
+// A short stroke in the run's colour and line style, for the list beside the plots.
+QPixmap lookSwatch(const QColor& color, Qt::PenStyle style) {
+    QPixmap swatch(28, 14);
+    swatch.fill(Qt::transparent);
+    QPainter painter(&swatch);
+    painter.setPen(QPen(color, 3, style, Qt::FlatCap));
+    painter.drawLine(1, 7, 27, 7);
+    return swatch;
+}
+
+}  // namespace
 
 CurveRunsModel::CurveRunsModel(QObject* parent) : QAbstractListModel(parent) {}
 
@@ -16,12 +33,24 @@ int CurveRunsModel::rowOf(qint64 runId) const {
     return -1;
 }
 
-QColor CurveRunsModel::nextColor() const {
-    for (int i = 0;; ++i) {
-        const QColor candidate = PlotWidget::seriesColor(i);
-        const bool used = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.color == candidate; });
-        if (!used || i >= 10) return candidate;
-    }
+// The first look no run has: the palette's colours as solid lines, then the same colours dashed,
+// dotted and dash-dotted. With every look taken, the least used one.
+void CurveRunsModel::assignLook(Entry& entry) const {
+    static constexpr Qt::PenStyle kStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+    int fewest = std::numeric_limits<int>::max();
+    for (const Qt::PenStyle style : kStyles)
+        for (int c = 0; c < PlotWidget::kSeriesColors; ++c) {
+            const QColor color = PlotWidget::seriesColor(c);
+            const int uses = int(std::count_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+                return e.color == color && e.style == style;
+            }));
+            if (uses < fewest) {
+                fewest = uses;
+                entry.color = color;
+                entry.style = style;
+            }
+            if (uses == 0) return;
+        }
 }
 
 void CurveRunsModel::setStoredRuns(const QVector<Entry>& entries) {
@@ -33,7 +62,7 @@ void CurveRunsModel::setStoredRuns(const QVector<Entry>& entries) {
     for (Entry e : entries) {
         const int existing = rowOf(e.runId);
         if (existing >= 0) continue;  // the live run is already there
-        e.color = nextColor();
+        assignLook(e);
         entries_ << e;
     }
     endResetModel();
@@ -54,7 +83,7 @@ QStringList CurveRunsModel::appendLive(const RunProgress& progress) {
         Entry e;
         e.runId = progress.runId;
         e.label = QStringLiteral("#%1 %2").arg(progress.runId).arg(progress.runLabel);
-        e.color = nextColor();
+        assignLook(e);
         e.live = true;
         beginInsertRows({}, 0, 0);
         entries_.prepend(e);
@@ -114,7 +143,7 @@ QVector<CurveRunsModel::Curve> CurveRunsModel::curves(const QString& key, CurveA
         if (!e.checked) continue;
         auto it = e.series.constFind(key);
         if (it == e.series.constEnd() || it->isEmpty()) continue;
-        Curve c{e.runId, e.label, e.color, {}, {}};
+        Curve c{e.runId, e.label, e.color, e.style, {}, {}};
         c.x.reserve(it->size());
         c.y.reserve(it->size());
         // Live points carry seconds since the run began; stored ones unix seconds.
@@ -152,7 +181,7 @@ QVariant CurveRunsModel::data(const QModelIndex& index, int role) const {
     const Entry& e = entries_[index.row()];
     switch (role) {
     case Qt::DisplayRole: return e.live ? e.label + tr("  (live)") : e.label;
-    case Qt::DecorationRole: return e.color;
+    case Qt::DecorationRole: return lookSwatch(e.color, e.style);
     case Qt::CheckStateRole: return e.checked ? Qt::Checked : Qt::Unchecked;
     case Qt::UserRole: return e.runId;
     default: return {};

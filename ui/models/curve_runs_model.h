@@ -22,6 +22,7 @@ public:
         qint64 runId = 0;
         QString label;
         QColor color;
+        Qt::PenStyle style = Qt::SolidLine;  // with the colour, the run's look in the list and the plots
         bool checked = true;
         bool live = false;
         double startedAt = 0;  // unix seconds; stored wall times are shown relative to it
@@ -45,6 +46,7 @@ public:
         qint64 runId;
         QString label;
         QColor color;
+        Qt::PenStyle style;
         QVector<double> x, y;
     };
     QVector<Curve> curves(const QString& key, CurveAxis axis) const;
@@ -59,7 +61,7 @@ signals:
 
 private:
     int rowOf(qint64 runId) const;
-    QColor nextColor() const;
+    void assignLook(Entry& entry) const;
 
     QVector<Entry> entries_;
 };

@@ -198,7 +198,7 @@ void LiveCurvesPanel::redraw() {
     const CurveAxis axis = static_cast<CurveAxis>(axis_->currentIndex());
     auto toCurves = [&](const QString& key) {
         QVector<CurveData> out;
-        for (const auto& c : model_->curves(key, axis)) out.push_back({c.label, c.color, c.x, c.y});
+        for (const auto& c : model_->curves(key, axis)) out.push_back({c.label, c.color, c.x, c.y, c.style});
         return out;
     };
     top_->setAxisLabels(axisTitle(axis), topMetric_->currentText());

@@ -113,7 +113,7 @@ void CurvePlot::rebuild() {
             drawnPoints_ += static_cast<int>(keep.size());
         }
         QCPGraph* graph = addGraph();
-        QPen pen(curve.color, 2);
+        QPen pen(curve.color, 2, curve.style);
         pen.setCosmetic(true);
         graph->setPen(pen);
         graph->setName(curve.label);

@@ -12,6 +12,7 @@ struct CurveData {
     QString label;
     QColor color;
     QVector<double> x, y;  // x ascending
+    Qt::PenStyle style = Qt::SolidLine;  // the smoothed line's; dashes tell apart runs sharing a colour
 };
 
 class CurvePlot : public PlotWidget {

@@ -44,7 +44,8 @@ QColor PlotWidget::seriesColor(int index) {
                                      QColor(0x76, 0xb7, 0xb2), QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
                                      QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7), QColor(0x9c, 0x75, 0x5f),
                                      QColor(0xba, 0xb0, 0xac)};
-    return palette[((index % 10) + 10) % 10];
+    static_assert(sizeof(palette) / sizeof(palette[0]) == kSeriesColors);
+    return palette[((index % kSeriesColors) + kSeriesColors) % kSeriesColors];
 }
 
 QString PlotWidget::exportInteractive() { return exportPlotInteractive(this, *this, exportName_); }

@@ -16,7 +16,8 @@ public:
     void setExportName(const QString& name) { exportName_ = name; }
     const QString& exportName() const { return exportName_; }
 
-    // Distinct colours for series index i (Tableau 10).
+    // Distinct colours for series index i (Tableau 10; index modulo kSeriesColors).
+    static constexpr int kSeriesColors = 10;
     static QColor seriesColor(int index);
 
 public slots:
