@@ -117,8 +117,8 @@ std::string kernelList(const std::vector<bench::KernelTime>& table, std::size_t 
 }
 
 std::string deviceTime(const bench::KernelProfile& p) {
-    return fmt::format("busy {:.2f} ms in {:.0f} kernels and copies, idle {:.2f} ms (mean of {} steps)", p.busyMsPerStep,
-                       p.activitiesPerStep, p.idleMsPerStep(), p.steps);
+    return fmt::format("busy {:.2f} ms in {:.0f} kernels and copies, idle {:.2f} ms, {:.0f} host waits (mean of {} steps)",
+                       p.busyMsPerStep, p.activitiesPerStep, p.idleMsPerStep(), p.hostWaitsPerStep, p.steps);
 }
 
 std::string machineLine(const bench::MachineInfo& m) {
@@ -258,6 +258,7 @@ void addLlmRows(BenchReport& report, const bench::LlmBenchResult& r) {
     if (r.kernels.profiled()) {
         report.rows.emplace_back("device time (profiled)", deviceTime(r.kernels));
         report.rows.emplace_back("largest kernels", kernelList(r.kernels.byName, 6, false));
+        report.rows.emplace_back("host waits", kernelList(r.kernels.hostWaits, 4, false));
     } else if (!r.kernels.status.empty()) {
         report.rows.emplace_back("device time", r.kernels.status);
     }
@@ -356,7 +357,10 @@ void registerBenchOverhead(CLI::App& bench) {
                 report.rows.emplace_back(fmt::format("{} device time (profiled)", mode),
                                          fmt::format("{} {}; graphlora {}", base, deviceTime(a.kernels), deviceTime(b.kernels)));
                 report.rows.emplace_back(fmt::format("{} kernels graphlora adds", mode),
-                                         kernelList(bench::kernelTimeAdded(a.kernels, b.kernels), 6, true));
+                                         kernelList(bench::timeAdded(a.kernels.byName, b.kernels.byName), 6, true));
+                const auto waits = bench::timeAdded(a.kernels.hostWaits, b.kernels.hostWaits);
+                if (!waits.empty())
+                    report.rows.emplace_back(fmt::format("{} host waits graphlora adds", mode), kernelList(waits, 4, true));
             } else if (!b.kernels.status.empty()) {
                 report.rows.emplace_back(fmt::format("{} device time", mode), b.kernels.status);
             }

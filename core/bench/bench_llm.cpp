@@ -215,7 +215,9 @@ nlohmann::json kernelProfileJson(const KernelProfile& p) {
               {"idle_ms", p.idleMsPerStep()},
               {"wall_ms", p.wallMsPerStep},
               {"activities", p.activitiesPerStep},
-              {"by_name", kernelTable(p.byName)}});
+              {"by_name", kernelTable(p.byName)},
+              {"host_waits", p.hostWaitsPerStep},
+              {"host_waits_by_name", kernelTable(p.hostWaits)}});
     return j;
 }
 
@@ -588,10 +590,13 @@ std::string toJson(const OverheadResult& r) {
                         {"graph_path_launches",
                          {{"train", extraOps(r.baselineTrain.ops.launchesByName, r.graphTrain.ops.launchesByName)},
                           {"score", extraOps(r.baselineScore.ops.launchesByName, r.graphScore.ops.launchesByName)}}}};
-    if (r.graphTrain.kernels.profiled() && r.baselineTrain.kernels.profiled())
-        j["graph_path_kernels"]["train"] = kernelTable(kernelTimeAdded(r.baselineTrain.kernels, r.graphTrain.kernels));
-    if (r.graphScore.kernels.profiled() && r.baselineScore.kernels.profiled())
-        j["graph_path_kernels"]["score"] = kernelTable(kernelTimeAdded(r.baselineScore.kernels, r.graphScore.kernels));
+    auto addedByGraphPath = [&](const char* mode, const LlmBenchResult& baseline, const LlmBenchResult& graph) {
+        if (!baseline.kernels.profiled() || !graph.kernels.profiled()) return;
+        j["graph_path_kernels"][mode] = kernelTable(timeAdded(baseline.kernels.byName, graph.kernels.byName));
+        j["graph_path_host_waits"][mode] = kernelTable(timeAdded(baseline.kernels.hostWaits, graph.kernels.hostWaits));
+    };
+    addedByGraphPath("train", r.baselineTrain, r.graphTrain);
+    addedByGraphPath("score", r.baselineScore, r.graphScore);
     return j.dump();
 }
 

@@ -18,10 +18,10 @@ namespace glr::bench {
 
 namespace {
 
-// libkineto's ActivityType values for what a device runs (its enum: CPU_OP, USER_ANNOTATION,
-// GPU_USER_ANNOTATION, GPU_MEMCPY, GPU_MEMSET, CONCURRENT_KERNEL, …). Annotations are left out:
-// they span kernels already counted.
-constexpr std::uint8_t kKinetoMemcpy = 3, kKinetoMemset = 4, kKinetoKernel = 5;
+// libkineto's ActivityType values (its enum: CPU_OP, USER_ANNOTATION, GPU_USER_ANNOTATION,
+// GPU_MEMCPY, GPU_MEMSET, CONCURRENT_KERNEL, EXTERNAL_CORRELATION, CUDA_RUNTIME, CUDA_DRIVER, …;
+// the same first nine since 1.13). Annotations are left out: they span kernels already counted.
+constexpr std::uint8_t kKinetoMemcpy = 3, kKinetoMemset = 4, kKinetoKernel = 5, kKinetoRuntime = 7, kKinetoDriver = 8;
 
 bool isDeviceWork(std::uint8_t activityType) {
     return activityType == kKinetoMemcpy || activityType == kKinetoMemset || activityType == kKinetoKernel;
@@ -37,33 +37,48 @@ void sortByTime(std::vector<KernelTime>& table) {
     });
 }
 
-}  // namespace
-
-double KernelProfile::idleMsPerStep() const { return std::max(0.0, wallMsPerStep - busyMsPerStep); }
-
-KernelProfile summarizeDeviceActivity(const std::vector<DeviceActivity>& activities, int steps, double wallMs) {
-    KernelProfile out;
-    out.status = "profiled";
-    out.steps = std::max(steps, 1);
+// Per-step totals by name, largest time first.
+std::vector<KernelTime> perStepTable(const std::vector<DeviceActivity>& activities, int steps) {
     std::map<std::string, KernelTime> byName;
-    double busyUs = 0;
     for (const auto& a : activities) {
         KernelTime& k = byName[a.name];
         k.name = a.name;
         k.msPerStep += a.durationUs * 1e-3;
         k.countPerStep += 1;
-        busyUs += a.durationUs;
     }
+    std::vector<KernelTime> table;
     for (auto& [name, k] : byName) {
-        k.msPerStep /= out.steps;
-        k.countPerStep /= out.steps;
-        out.byName.push_back(k);
+        k.msPerStep /= steps;
+        k.countPerStep /= steps;
+        table.push_back(k);
     }
-    sortByTime(out.byName);
+    sortByTime(table);
+    return table;
+}
+
+}  // namespace
+
+double KernelProfile::idleMsPerStep() const { return std::max(0.0, wallMsPerStep - busyMsPerStep); }
+
+KernelProfile summarizeDeviceActivity(const std::vector<DeviceActivity>& work, const std::vector<DeviceActivity>& hostWaits,
+                                      int steps, double wallMs) {
+    KernelProfile out;
+    out.status = "profiled";
+    out.steps = std::max(steps, 1);
+    out.byName = perStepTable(work, out.steps);
+    double busyUs = 0;
+    for (const auto& a : work) busyUs += a.durationUs;
     out.busyMsPerStep = busyUs * 1e-3 / out.steps;
-    out.activitiesPerStep = double(activities.size()) / out.steps;
+    out.activitiesPerStep = double(work.size()) / out.steps;
     out.wallMsPerStep = wallMs / out.steps;
+    out.hostWaits = perStepTable(hostWaits, out.steps);
+    out.hostWaitsPerStep = double(hostWaits.size()) / out.steps;
     return out;
+}
+
+bool isHostWait(const std::string& runtimeCall) {
+    return runtimeCall.find("Synchronize") != std::string::npos || runtimeCall == "cudaMemcpy" ||
+           runtimeCall == "cudaMemcpy2D" || runtimeCall.rfind("cuMemcpyDtoH", 0) == 0;
 }
 
 std::string shortKernelName(const std::string& name) {
@@ -80,10 +95,10 @@ std::string shortKernelName(const std::string& name) {
     return out;
 }
 
-std::vector<KernelTime> kernelTimeAdded(const KernelProfile& baseline, const KernelProfile& other) {
+std::vector<KernelTime> timeAdded(const std::vector<KernelTime>& baseline, const std::vector<KernelTime>& other) {
     std::map<std::string, KernelTime> byName;
-    for (const auto& k : other.byName) byName[k.name] = k;
-    for (const auto& k : baseline.byName) {
+    for (const auto& k : other) byName[k.name] = k;
+    for (const auto& k : baseline) {
         KernelTime& d = byName[k.name];
         d.name = k.name;
         d.msPerStep -= k.msPerStep;
@@ -145,13 +160,15 @@ KernelProfile profileDeviceKernels(const c10::Device& device, int steps, const s
     }
     std::unique_ptr<profiler::ProfilerResult> result;
     if (!attempt("stopping the profiler", [&] { result = profiler::disableProfiler(); })) return out;
-    std::vector<DeviceActivity> work;
+    std::vector<DeviceActivity> work, waits;
     std::size_t deviceEvents = 0;
     for (const auto& event : result->events()) {
+        const std::uint8_t type = event.activityType();
+        if ((type == kKinetoRuntime || type == kKinetoDriver) && isHostWait(event.name()))
+            waits.push_back({event.name(), compat::profilerEventDurationUs(event)});
         if (event.deviceType() != c10::DeviceType::CUDA) continue;
         ++deviceEvents;
-        if (isDeviceWork(event.activityType()))
-            work.push_back({event.name(), compat::profilerEventDurationUs(event)});
+        if (isDeviceWork(type)) work.push_back({event.name(), compat::profilerEventDurationUs(event)});
     }
     if (work.empty()) {
         out.status = fmt::format("not profiled: the profiler recorded no kernels ({} events, {} on the device; a "
@@ -159,7 +176,7 @@ KernelProfile profileDeviceKernels(const c10::Device& device, int steps, const s
                                  result->events().size(), deviceEvents);
         return out;
     }
-    return summarizeDeviceActivity(work, steps, wallMs);
+    return summarizeDeviceActivity(work, waits, steps, wallMs);
 }
 
 }  // namespace glr::bench

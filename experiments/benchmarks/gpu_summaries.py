@@ -6,7 +6,8 @@
       reports from before the launch counter, the operators other than views) it adds per phase
       and by name, the host's issue time beside the step time (where reported), and per-phase
       times; on CUDA, from the profiled steps (--kernel-profile-steps), the device's busy and idle
-      time per step and the kernels GraphLoRA adds, by device time
+      time per step, the kernels GraphLoRA adds by device time, and the host's waits for the
+      device (synchronising CUDA calls) it adds
   gpu_summaries.py graphs FILE.jsonl             bench score/train --cuda-graph: capture status,
       eager and replayed step times, speed-up, largest difference (scores; parameters after a step)
 
@@ -70,9 +71,13 @@ def overhead(path, label=""):
             ka, kb = base[mode].get("kernel_profile", {}), j["graphlora"][mode].get("kernel_profile", {})
             if ka.get("status") == "profiled" and kb.get("status") == "profiled":  # CUDA reports since 2026-11-27
                 print(f"   device busy {ka['busy_ms']:.2f} -> {kb['busy_ms']:.2f} ms, idle {ka['idle_ms']:.2f} -> "
-                      f"{kb['idle_ms']:.2f} ms per step ({ka['activities']:.0f} -> {kb['activities']:.0f} kernels and copies)")
+                      f"{kb['idle_ms']:.2f} ms per step ({ka['activities']:.0f} -> {kb['activities']:.0f} kernels and copies; "
+                      f"host waits {ka.get('host_waits', 0):.0f} -> {kb.get('host_waits', 0):.0f})")
                 added = j.get("graph_path_kernels", {}).get(mode, [])
                 print("   device time added: " + ", ".join(f"{short_kernel(n)} {ms:+.3f} ms ({c:+.0f})" for n, ms, c in added[:10]))
+                waits = j.get("graph_path_host_waits", {}).get(mode, [])
+                if waits:
+                    print("   host waits added: " + ", ".join(f"{n} {c:+.0f} ({ms:+.3f} ms)" for n, ms, c in waits))
             elif kb.get("status"):
                 print(f"   kernel profile: {kb['status']}")
             pa, pb = dict(base[mode].get("phase_ms", [])), j["graphlora"][mode].get("phase_ms", [])

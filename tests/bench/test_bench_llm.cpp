@@ -466,7 +466,7 @@ private slots:
     void kernelProfileSumsByName() {
         const std::vector<DeviceActivity> activities{
             {"gemm", 300}, {"copy", 20}, {"gemm", 500}, {"add", 20}, {"add", 60}, {"copy", 20}};
-        const KernelProfile p = summarizeDeviceActivity(activities, 2, /*wallMs=*/3.0);
+        const KernelProfile p = summarizeDeviceActivity(activities, {}, 2, /*wallMs=*/3.0);
         QVERIFY(p.profiled());
         QCOMPARE(p.steps, 2);
         QCOMPARE(p.busyMsPerStep, 0.46);  // 920 µs over 2 steps
@@ -480,16 +480,16 @@ private slots:
         QCOMPARE(p.byName[1].name, std::string("add"));  // 0.04 ms/step
         QCOMPARE(p.byName[2].name, std::string("copy"));  // 0.02 ms/step
         // Wall time below the busy sum (clock granularity) is no negative idle time.
-        QCOMPARE(summarizeDeviceActivity(activities, 2, 0.5).idleMsPerStep(), 0.0);
+        QCOMPARE(summarizeDeviceActivity(activities, {}, 2, 0.5).idleMsPerStep(), 0.0);
     }
 
     // What GraphLoRA adds: per-name differences, kernels of one side only included, equal ones left
     // out, largest |ms| first.
     void kernelTimeAddedIsTheDifferenceByName() {
-        const KernelProfile base = summarizeDeviceActivity({{"gemm", 1000}, {"sdpa", 400}, {"adam", 50}}, 1, 2);
+        const KernelProfile base = summarizeDeviceActivity({{"gemm", 1000}, {"sdpa", 400}, {"adam", 50}}, {}, 1, 2);
         const KernelProfile graph =
-            summarizeDeviceActivity({{"gemm", 1000}, {"sdpa", 400}, {"adam", 80}, {"spmm", 30}, {"spmm", 30}, {"index", 100}}, 1, 2);
-        const std::vector<KernelTime> added = kernelTimeAdded(base, graph);
+            summarizeDeviceActivity({{"gemm", 1000}, {"sdpa", 400}, {"adam", 80}, {"spmm", 30}, {"spmm", 30}, {"index", 100}}, {}, 1, 2);
+        const std::vector<KernelTime> added = timeAdded(base.byName, graph.byName);
         QCOMPARE(int(added.size()), 3);  // gemm and sdpa are equal
         QCOMPARE(added[0].name, std::string("index"));
         QCOMPARE(added[0].msPerStep, 0.1);
@@ -497,10 +497,32 @@ private slots:
         QCOMPARE(added[1].countPerStep, 2.0);
         QCOMPARE(added[2].name, std::string("adam"));
         QVERIFY(std::abs(added[2].msPerStep - 0.03) < 1e-12);
-        const std::vector<KernelTime> removed = kernelTimeAdded(graph, base);
+        const std::vector<KernelTime> removed = timeAdded(graph.byName, base.byName);
         QCOMPARE(removed[0].name, std::string("index"));
         QCOMPARE(removed[0].msPerStep, -0.1);
         QCOMPARE(removed[1].countPerStep, -2.0);
+    }
+
+    // The host's waits for the device: counted per step and by call, apart from device work.
+    void hostWaitsAreCountedApart() {
+        QVERIFY(isHostWait("cudaStreamSynchronize"));
+        QVERIFY(isHostWait("cudaEventSynchronize"));
+        QVERIFY(isHostWait("cudaDeviceSynchronize"));
+        QVERIFY(isHostWait("cudaMemcpy"));
+        QVERIFY(isHostWait("cuMemcpyDtoH_v2"));
+        QVERIFY(!isHostWait("cudaMemcpyAsync"));
+        QVERIFY(!isHostWait("cudaLaunchKernel"));
+        QVERIFY(!isHostWait("cudaEventRecord"));
+        const KernelProfile base = summarizeDeviceActivity({{"gemm", 900}}, {{"cudaEventSynchronize", 800}, {"cudaEventSynchronize", 900}}, 1, 2);
+        const KernelProfile graph = summarizeDeviceActivity(
+            {{"gemm", 900}}, {{"cudaEventSynchronize", 800}, {"cudaEventSynchronize", 900}, {"cudaStreamSynchronize", 300}}, 1, 2);
+        QCOMPARE(base.hostWaitsPerStep, 2.0);
+        QCOMPARE(base.busyMsPerStep, 0.9);  // waits are host time, not device time
+        QCOMPARE(base.hostWaits[0].countPerStep, 2.0);
+        const std::vector<KernelTime> added = timeAdded(base.hostWaits, graph.hostWaits);
+        QCOMPARE(int(added.size()), 1);
+        QCOMPARE(added[0].name, std::string("cudaStreamSynchronize"));
+        QCOMPARE(added[0].countPerStep, 1.0);
     }
 
     void shortKernelNames() {
