@@ -160,6 +160,10 @@ KernelProfile profileDeviceKernels(const c10::Device& device, int steps, const s
     }
     std::unique_ptr<profiler::ProfilerResult> result;
     if (!attempt("stopping the profiler", [&] { result = profiler::disableProfiler(); })) return out;
+    if (!result) {
+        out.status = "not profiled: the profiler returned no result";
+        return out;
+    }
     std::vector<DeviceActivity> work, waits;
     std::size_t deviceEvents = 0;
     for (const auto& event : result->events()) {
