@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
+#include "util/sha256.h"
 
 namespace glr::io {
 
@@ -27,6 +28,28 @@ constexpr DTypeEntry kDTypes[] = {
     {DType::I16, "I16", 2}, {DType::I8, "I8", 1}, {DType::U8, "U8", 1},
     {DType::BOOL, "BOOL", 1},
 };
+
+constexpr std::size_t kDigestHexLength = 64;
+
+// Where the digest's value starts in the serialised header (bytes [8, 8 + headerLength) of the
+// file), or npos. The writer puts the metadata first and writes the entry without spaces.
+std::size_t digestValueOffset(const std::uint8_t* file, std::uint64_t headerLength) {
+    const std::string entry = std::string("\"") + kDigestKey + "\":\"";
+    const std::string_view header(reinterpret_cast<const char*>(file) + 8, headerLength);
+    const std::size_t at = header.find(entry);
+    if (at == std::string_view::npos || at + entry.size() + kDigestHexLength > header.size()) return std::string_view::npos;
+    return 8 + at + entry.size();
+}
+
+// SHA-256 of `size` bytes of a file with the digest's value (at `valueOffset`) read as zeros.
+std::string fileDigest(const std::uint8_t* file, std::uint64_t size, std::size_t valueOffset) {
+    Sha256 sha;
+    sha.update(file, valueOffset);
+    const std::string zeros(kDigestHexLength, '0');
+    sha.update(zeros);
+    sha.update(file + valueOffset + kDigestHexLength, size - valueOffset - kDigestHexLength);
+    return sha.hexDigest();
+}
 
 }  // namespace
 
@@ -133,6 +156,15 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
                       cur.begin, cur.end, prev.name, prev.begin, prev.end);
     }
     for (std::size_t i = 0; i < st.tensors_.size(); ++i) st.index_[st.tensors_[i].name] = i;
+    if (auto digest = st.metadata_.find(kDigestKey); digest != st.metadata_.end()) {
+        const std::size_t at = digestValueOffset(st.file_.data(), headerLen);
+        const std::string actual = at == std::string::npos ? std::string("(no digest entry as written here)")
+                                                           : fileDigest(st.file_.data(), size, at);
+        if (actual != digest->second)
+            failInput("{}: the file does not match its checksum ({} {}, computed {}): it was damaged or changed "
+                      "after it was written",
+                      path, kDigestKey, digest->second.substr(0, 16), actual.substr(0, 16));
+    }
     return st;
 }
 
@@ -174,8 +206,10 @@ void SafetensorsWriter::setMetadata(const std::string& key, const std::string& v
 }
 
 std::string SafetensorsWriter::serialise() const {
+    std::map<std::string, std::string> metadata = metadata_;
+    metadata[kDigestKey] = std::string(kDigestHexLength, '0');  // the digest, once the rest is written
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
-    if (!metadata_.empty()) header["__metadata__"] = metadata_;
+    header["__metadata__"] = metadata;
     std::uint64_t offset = 0;
     for (const auto& e : entries_) {
         header[e.name] = {{"dtype", dtypeName(e.dtype)},
@@ -191,6 +225,10 @@ std::string SafetensorsWriter::serialise() const {
     for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
     out += json;
     for (const auto& e : entries_) out += e.bytes;
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(out.data());
+    const std::size_t at = digestValueOffset(bytes, len);
+    GLR_CHECK(at != std::string::npos, "safetensors writer: the digest entry is missing from the header");
+    out.replace(at, kDigestHexLength, fileDigest(bytes, out.size(), at));
     return out;
 }
 

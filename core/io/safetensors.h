@@ -6,6 +6,12 @@
 // Reading memory-maps the file and validates everything before any tensor is touched, so a
 // truncated or hostile file gives an error naming the tensor and the problem, never a crash
 // or an allocation sized by untrusted numbers. Torch-free: see model/tensor_io.h for tensors.
+//
+// Files this writer makes carry a SHA-256 of the whole file in the metadata (kDigestKey: the
+// digest of the file as written with this value's 64 hex digits as zeros), and opening such a
+// file checks it: a damaged checkpoint or adapter (a flipped bit in a tensor, a name or the
+// training position) is refused instead of resuming a run from it. Files from elsewhere (HF,
+// PEFT) have no digest and are read as they are; other readers ignore the extra entry.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -16,6 +22,9 @@
 namespace glr::io {
 
 enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
+
+// Metadata key of the file's SHA-256 (lower-case hex), written and checked by this module.
+inline constexpr const char* kDigestKey = "graphlora.sha256";
 
 std::size_t dtypeSize(DType dtype);
 const char* dtypeName(DType dtype);
@@ -34,7 +43,8 @@ struct TensorInfo {
 
 class SafetensorsFile {
 public:
-    // Opens, maps and validates; throws InputError("<path>: tensor '<name>': <problem>").
+    // Opens, maps and validates (the data digest too, where the file has one); throws
+    // InputError("<path>: tensor '<name>': <problem>").
     static SafetensorsFile open(const std::string& path);
 
     const std::string& path() const { return file_.path(); }
@@ -63,7 +73,8 @@ public:
     void add(const std::string& name, DType dtype, std::vector<std::int64_t> shape, const void* data,
              std::size_t bytes);
     void setMetadata(const std::string& key, const std::string& value);
-    // Serialises to bytes (tensors in insertion order, header padded to 8 bytes).
+    // Serialises to bytes (tensors in insertion order, header padded to 8 bytes, the data
+    // file's digest in the metadata).
     std::string serialise() const;
     // temp file + fsync + rename
     void write(const std::string& path) const;

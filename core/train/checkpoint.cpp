@@ -9,7 +9,11 @@
 namespace glr {
 
 namespace {
-constexpr const char* kFormat = "graphlora-checkpoint/1";
+// Version 2 files must carry the safetensors digest (io::kDigestKey), so that a flipped bit that
+// renames the digest's own key cannot pass as a file without one. Version 1 files, written before
+// the digest existed, are still read.
+constexpr const char* kFormat = "graphlora-checkpoint/2";
+constexpr const char* kFormatWithoutDigest = "graphlora-checkpoint/1";
 }
 
 void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
@@ -32,8 +36,10 @@ void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
 Checkpoint loadCheckpoint(const std::string& path) {
     auto file = io::SafetensorsFile::open(path);
     auto format = file.metadata().find("format");
-    if (format == file.metadata().end() || format->second != kFormat)
+    if (format == file.metadata().end() || (format->second != kFormat && format->second != kFormatWithoutDigest))
         failInput("{}: not a GraphLoRA checkpoint (metadata 'format' must be '{}')", path, kFormat);
+    if (format->second == kFormat && !file.metadata().count(io::kDigestKey))
+        failInput("{}: checkpoint has no '{}' metadata (its checksum); the file was damaged", path, io::kDigestKey);
     auto position = file.metadata().find("position");
     if (position == file.metadata().end()) failInput("{}: checkpoint has no 'position' metadata", path);
     Checkpoint cp;

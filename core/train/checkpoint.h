@@ -1,6 +1,6 @@
 #pragma once
-// A training checkpoint is one safetensors file (validated and bounds-checked on load, written
-// atomically: temp file + fsync + rename) holding everything a resumed run needs to continue
+// A training checkpoint is one safetensors file (validated, bounds-checked and checked against
+// its SHA-256 on load; written atomically: temp file + fsync + rename) holding everything a resumed run needs to continue
 // bit-identically on the CPU: trainable parameters ("param.*"), optimiser moments ("optim.*"),
 // the CPU generator state ("rng.cpu"), the accelerator's generator state where the run is on
 // one ("rng.device": CUDA dropout masks) and, in the metadata, the position in the data stream and

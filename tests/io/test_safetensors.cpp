@@ -8,6 +8,7 @@
 #include "common/test_support.h"
 #include "io/safetensors.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 using glr::io::DType;
 using glr::io::SafetensorsFile;
@@ -91,6 +92,44 @@ private slots:
         std::string bytes = w.serialise();
         expectError(bytes.substr(0, bytes.size() - 3), "outside the data section");
     }
+    // Files written here carry their digest: one flipped bit anywhere (a tensor's data, its name,
+    // the metadata) is refused, naming the file. The digest is the SHA-256 of the file with the
+    // digest's own digits written as zeros.
+    void flippedBitIsRefused() {
+        SafetensorsWriter w;
+        float f[4] = {1, 2, 3, 4};
+        std::int64_t ids[2] = {5, 6};
+        w.add("weights", DType::F32, {4}, f, sizeof f);
+        w.add("ids", DType::I64, {2}, ids, sizeof ids);
+        w.setMetadata("position", "step 12");
+        const std::string bytes = w.serialise();
+        const std::string path = write("digest.safetensors", bytes);
+        const std::string digest = SafetensorsFile::open(path).metadata().at(glr::io::kDigestKey);
+        std::string zeroed = bytes;
+        zeroed.replace(zeroed.find(digest), digest.size(), std::string(64, '0'));
+        QCOMPARE(digest, glr::sha256Hex(zeroed));
+        for (const std::string& part : {std::string("weights"), std::string("step 12")}) {
+            std::string damaged = bytes;
+            damaged[damaged.find(part)] ^= 0x01;  // still valid JSON: "veights", "rtep 12"
+            expectError(damaged, "does not match its checksum");
+        }
+        for (std::size_t at : {bytes.size() - sizeof ids - sizeof f, bytes.size() - 1}) {
+            std::string damaged = bytes;
+            damaged[at] = char(damaged[at] ^ 0x10);
+            expectError(damaged, "does not match its checksum");
+        }
+    }
+
+    // Files from elsewhere have no digest and open as they are; a digest that was edited is a
+    // mismatch like damaged data.
+    void digestIsCheckedOnlyWhereWritten() {
+        const std::string plain = headerFile(R"({"w":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 4);
+        QCOMPARE(SafetensorsFile::open(write("plain.safetensors", plain)).tensors().size(), std::size_t(1));
+        const std::string wrong = headerFile(
+            R"({"__metadata__":{"graphlora.sha256":"00"},"w":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 4);
+        expectError(wrong, "does not match its checksum");
+    }
+
     void goldenFixtureOpens() {
         GLR_REQUIRE_SHARED("fixtures/llama_dev/io.safetensors");
         auto file = SafetensorsFile::open(glr::test::sharedPath("fixtures/llama_dev/io.safetensors"));

@@ -11,7 +11,9 @@
 #include "train/checkpoint.h"
 #include "train/experiment_runner.h"
 #include "train/train_fixtures.h"
+#include "io/safetensors.h"
 #include "util/error.h"
+#include "util/files.h"
 
 class TestResume : public QObject {
     Q_OBJECT
@@ -88,6 +90,31 @@ private slots:
         QVERIFY(back.deviceRngState.defined() && back.deviceRngState.equal(cp.deviceRngState));
         QVERIFY(!glr::captureDeviceRngState(at::Device(at::kCPU)).defined());
         QVERIFY_THROWS_EXCEPTION(glr::InputError, glr::restoreCpuRngState(at::zeros({3}, at::kByte)));
+    }
+
+    // A damaged checkpoint is refused before a run resumes from it: a flipped bit in a parameter,
+    // or in the digest's own key. Checkpoints from before the digest (format version 1) still load.
+    void damagedCheckpointIsRefused() {
+        glr::Checkpoint cp;
+        cp.position.step = 3;
+        cp.parameters["lora.w"] = at::arange(64, at::kFloat);
+        const std::string path = dir_.filePath("damaged.ckpt").toStdString();
+        glr::saveCheckpoint(path, cp);
+        const std::string bytes = glr::readFile(path);
+        auto rewrite = [&](std::string changed) {
+            glr::writeFileAtomic(path, changed);
+            return path;
+        };
+        std::string flipped = bytes;
+        flipped[bytes.size() - 10] ^= 0x04;
+        glr::test::expectInputError([&] { glr::loadCheckpoint(rewrite(flipped)); }, {"damaged.ckpt", "checksum"});
+        std::string keyless = bytes;
+        const std::size_t key = keyless.find(glr::io::kDigestKey);
+        keyless[key + 1] ^= 0x01;  // "grap…" -> "gsap…": no digest entry any more
+        glr::test::expectInputError([&] { glr::loadCheckpoint(rewrite(keyless)); }, {"damaged.ckpt", "no 'graphlora.sha256'"});
+        std::string legacy = keyless;
+        legacy.replace(legacy.find("graphlora-checkpoint/2"), 22, "graphlora-checkpoint/1");
+        QCOMPARE(glr::loadCheckpoint(rewrite(legacy)).position.step, std::int64_t(3));
     }
 
     // Gradient clipping acts. Adam ignores a gradient's scale except through eps (1e-8), so the
