@@ -206,6 +206,10 @@ public:
                                           const std::string& name = "",
                                           std::optional<std::int64_t> sinceStep = std::nullopt);
     std::vector<MetricSummary> metricSummaries(std::int64_t runId);
+    // Deletes the run's points past `step`; returns how many. A run that resumes from a
+    // checkpoint at `step` (or starts over at 0) logs those steps again, and a process killed
+    // between two checkpoints may have stored some of them already.
+    std::int64_t discardMetricsAfter(std::int64_t runId, std::int64_t step);
 
     // ---- final results ----
     // Upserts on (run, split, subset, metric); rows' runId is ignored (runId is used).

@@ -57,6 +57,19 @@ std::vector<MetricPoint> RunStore::metricSeries(std::int64_t runId, const std::s
     return out;
 }
 
+std::int64_t RunStore::discardMetricsAfter(std::int64_t runId, std::int64_t step) {
+    Database& db = impl_->checkedDb();
+    std::int64_t discarded = 0;
+    transaction([&] {
+        requireRun(db, runId);
+        Statement s(db, "DELETE FROM metrics WHERE run_id = ? AND step > ?");
+        s.bind(1, runId).bind(2, step);
+        s.run();
+        discarded = db.changes();
+    });
+    return discarded;
+}
+
 std::vector<MetricSummary> RunStore::metricSummaries(std::int64_t runId) {
     Statement s(impl_->checkedDb(),
                 "SELECT split, name, COUNT(*), MIN(value), MAX(value), MAX(step), "

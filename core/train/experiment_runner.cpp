@@ -80,7 +80,14 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
             failInput("run {} is still running (pid {}); stop it before resuming", runId, record.pid);
         cfg = config::parseExperimentConfig(record.config(), "", fmt::format("run {}", runId));
         auto checkpoints = store.artifacts(runId, "checkpoint");
-        if (!checkpoints.empty() && fs::exists(checkpoints.back().path)) resume = loadCheckpoint(checkpoints.back().path);
+        if (!checkpoints.empty() && fs::exists(checkpoints.back().path)) {
+            try {
+                resume = loadCheckpoint(checkpoints.back().path);
+            } catch (const InputError& e) {
+                failInput("cannot resume run {}: {}. Without that file, --resume starts the run over from step 0",
+                          runId, e.what());
+            }
+        }
         if (record.startedAt) elapsedBefore = 0;
     } else {
         cfg = configOf(request);

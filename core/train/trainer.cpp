@@ -84,6 +84,9 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
     } else {
         at::manual_seed(cfg.seed);
     }
+    // Steps past the position are about to be trained (again): points a killed process stored
+    // for them would otherwise appear twice in the run's curves.
+    store.discardMetricsAfter(setup.runId, pos.step);
 
     auto checkpointNow = [&](const TrainingPosition& p) {
         Checkpoint cp;

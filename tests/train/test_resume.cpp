@@ -75,6 +75,28 @@ private slots:
         }
     }
 
+    // A process killed after storing points past its last checkpoint: the resumed run trains
+    // those steps again and its curve still has one point per step, the resumed run's.
+    void pointsPastTheCheckpointAreReplaced() {
+        auto stopped = run("mf", [](const glr::ProgressSnapshot& s) { return !(s.phase == "train" && s.step == 2); });
+        QCOMPARE(stopped.status, std::string("interrupted"));
+        {
+            glr::store::RunStore store(dir_.filePath("runs.sqlite").toStdString());
+            // The stop comes after the step queued when it was asked for: checkpointed at step 3.
+            const auto stored = std::int64_t(store.metricSeries(stopped.runId, "train", "loss").size());
+            QCOMPARE(stored, std::int64_t(3));
+            store.appendMetrics(stopped.runId, {{stored + 1, 0.5, "train", "loss", 99.0, 0}, {stored + 2, 0.6, "train", "loss", 99.0, 0}});
+        }
+        QCOMPARE(run("mf", {}, stopped.runId).status, std::string("finished"));
+        glr::store::RunStore store(dir_.filePath("runs.sqlite").toStdString());
+        const auto losses = store.metricSeries(stopped.runId, "train", "loss");
+        QCOMPARE(losses.size(), std::size_t(6));
+        for (std::size_t k = 0; k < losses.size(); ++k) {
+            QCOMPARE(losses[k].step, std::int64_t(k + 1));
+            QVERIFY(losses[k].value != 99.0);
+        }
+    }
+
     // Both generator states survive the file (the device one is what CUDA runs resume dropout
     // masks from), and an invalid state is refused with a message instead of crashing.
     void checkpointKeepsGeneratorStates() {
