@@ -1,15 +1,17 @@
-// graphlora runs list|show|delete, graphlora results, graphlora predictions — reading the
+// graphlora runs list|show|delete|check, graphlora results, graphlora predictions — reading the
 // experiment store. Output meant for scripts (csv, json) has fixed columns; see results_table.h.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <sstream>
 
 #include "cli/verbs.h"
+#include "io/safetensors.h"
 #include "store/results_table.h"
 #include "store/run_store.h"
 #include "util/error.h"
@@ -157,6 +159,67 @@ void runsDelete(const std::string& db, std::int64_t id) {
     fmt::print("deleted run {}{}\n", id, run.name.empty() ? "" : " (" + run.name + ")");
 }
 
+// ---- runs check ---------------------------------------------------------------------------------
+
+struct ArtifactState {
+    std::string status;
+    bool bad = false;
+};
+
+// Opens every safetensors file of an artifact (a file, or a directory such as a PEFT adapter):
+// the header is validated and, where the file has one, its checksum verified.
+ArtifactState checkArtifact(const store::ArtifactRecord& artifact, store::RunStatus runStatus) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists(artifact.path, ec)) {
+        // A run that stopped before its first checkpoint registered the path but never wrote it.
+        if (runStatus != store::RunStatus::Finished && artifact.kind == "checkpoint")
+            return {"not written (the run stopped before its first checkpoint)", false};
+        return {"missing", true};
+    }
+    std::vector<std::string> files;
+    if (fs::is_directory(artifact.path, ec)) {
+        for (const auto& entry : fs::directory_iterator(artifact.path, ec))
+            if (entry.path().extension() == ".safetensors") files.push_back(entry.path().string());
+    } else if (fs::path(artifact.path).extension() == ".safetensors") {
+        files.push_back(artifact.path);
+    }
+    if (files.empty()) return {"present", false};
+    std::size_t withDigest = 0;
+    for (const auto& file : files) {
+        try {
+            withDigest += io::SafetensorsFile::open(file).metadata().count(io::kDigestKey);
+        } catch (const InputError& e) {
+            return {fmt::format("damaged: {}", e.what()), true};
+        }
+    }
+    return {withDigest == files.size() ? "ok (checksum verified)" : "ok (readable; written without a checksum)", false};
+}
+
+void runsCheck(const std::string& db, const std::string& ids) {
+    auto store = openExisting(db);
+    const std::string integrity = store.integrityCheck();
+    fmt::print("store {}: {}\n", store.path(), integrity == "ok" ? "SQLite integrity check ok" : integrity);
+    store::RunFilter filter;
+    filter.ids = parseIdList(ids, "RUN_IDS");
+    auto runs = store.listRuns(filter);
+    std::reverse(runs.begin(), runs.end());
+    std::vector<std::vector<std::string>> rows;
+    std::size_t artifacts = 0, bad = 0;
+    for (const auto& run : runs)
+        for (const auto& a : store.artifacts(run.id)) {
+            const ArtifactState state = checkArtifact(a, run.status);
+            ++artifacts;
+            bad += state.bad ? 1 : 0;
+            rows.push_back({std::to_string(run.id), a.kind, a.path, state.status});
+        }
+    if (!rows.empty()) std::fputs(textTable({"run", "artifact", "path", "state"}, rows).c_str(), stdout);
+    if (integrity != "ok" || bad > 0)
+        failInput("{} of {} artifacts missing or damaged{}", bad, artifacts,
+                  integrity == "ok" ? "" : "; the store's integrity check failed");
+    fmt::print("{} runs, {} artifacts: all readable\n", runs.size(), artifacts);
+}
+
 // ---- results ------------------------------------------------------------------------------------
 
 struct ResultsOptions {
@@ -226,7 +289,7 @@ void predictions(const std::string& db, std::int64_t id, const std::string& spli
 
 void registerStoreVerbs(CLI::App& app) {
     // runs list|show|delete
-    auto* runsCmd = app.add_subcommand("runs", "List, show or delete runs in the experiment store");
+    auto* runsCmd = app.add_subcommand("runs", "List, show, delete or check runs in the experiment store");
     runsCmd->require_subcommand(1);
 
     auto list = std::make_shared<ListOptions>();
@@ -254,6 +317,14 @@ void registerStoreVerbs(CLI::App& app) {
     delCmd->add_option("RUN_ID", *delId, "run id")->required()->check(CLI::PositiveNumber);
     addDbOption(delCmd, *delDb);
     delCmd->callback([delDb, delId] { runsDelete(*delDb, *delId); });
+
+    auto checkDb = std::make_shared<std::string>();
+    auto checkIds = std::make_shared<std::string>();
+    auto* checkCmd = runsCmd->add_subcommand(
+        "check", "Check the store's integrity and that every run's checkpoints and adapters are there and undamaged");
+    checkCmd->add_option("RUN_IDS", *checkIds, "runs to check, e.g. 3,5-9 (default: all)");
+    addDbOption(checkCmd, *checkDb);
+    checkCmd->callback([checkDb, checkIds] { runsCheck(*checkDb, *checkIds); });
 
     // results
     auto res = std::make_shared<ResultsOptions>();
