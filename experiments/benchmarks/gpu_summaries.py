@@ -74,7 +74,8 @@ def overhead(path, label=""):
                       f"{kb['idle_ms']:.2f} ms per step ({ka['activities']:.0f} -> {kb['activities']:.0f} kernels and copies; "
                       f"host waits {ka.get('host_waits', 0):.0f} -> {kb.get('host_waits', 0):.0f})")
                 added = j.get("graph_path_kernels", {}).get(mode, [])
-                print("   device time added: " + ", ".join(f"{short_kernel(n)} {ms:+.3f} ms ({c:+.0f})" for n, ms, c in added[:10]))
+                print("   device time added: " + (", ".join(f"{short_kernel(n)} {ms:+.3f} ms ({c:+.0f})"
+                                                         for n, ms, c in added[:10]) or "none"))
                 waits = j.get("graph_path_host_waits", {}).get(mode, [])
                 if waits:
                     print("   host waits added: " + ", ".join(f"{n} {c:+.0f} ({ms:+.3f} ms)" for n, ms, c in waits))
