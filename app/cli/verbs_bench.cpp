@@ -184,8 +184,8 @@ void addLlmOptions(CLI::App* cmd, const std::shared_ptr<bench::LlmBenchOptions>&
                     "further steps timed phase by phase, the device synchronised at each phase end (0: none)")
         ->capture_default_str()->check(CLI::Range(0, 100000));
     cmd->add_option("--kernel-profile-steps", o->kernelProfileSteps,
-                    "CUDA: further steps under LibTorch's profiler, the device's time per step by kernel and its "
-                    "idle time (0: none)")
+                    "CUDA: further steps under LibTorch's profiler: the device's time per step by kernel, its idle "
+                    "time and the host's waits for it (0: none)")
         ->capture_default_str()->check(CLI::Range(0, 1000));
     cmd->add_option("--lora-r", o->loraR, "LoRA rank")->capture_default_str()->check(CLI::Range(1, 65536));
     cmd->add_option("--lora-alpha", o->loraAlpha, "LoRA alpha")->capture_default_str();
