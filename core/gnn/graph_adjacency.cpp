@@ -155,30 +155,6 @@ CsrGraph inducedSubgraph(const CsrGraph& graph, const std::vector<std::int64_t>&
     return out;
 }
 
-std::vector<std::int64_t> oneHopNodes(const CsrGraph& graph, const std::vector<std::int64_t>& centres) {
-    std::vector<char> listed(std::size_t(graph.numNodes), 0);
-    std::vector<std::int64_t> out, neighbours;
-    for (std::int64_t centre : centres) {
-        if (centre < 0 || centre >= graph.numNodes)
-            failInput("1-hop subgraph: centre node {} is outside [0, {})", centre, graph.numNodes);
-        if (listed[std::size_t(centre)]) continue;
-        listed[std::size_t(centre)] = 1;
-        out.push_back(centre);
-    }
-    for (std::size_t c = 0; c < out.size(); ++c) {
-        const std::int64_t centre = out[c];
-        for (std::int64_t j = graph.rowPtr[centre]; j < graph.rowPtr[centre + 1]; ++j) {
-            const std::int64_t neighbour = graph.col[std::size_t(j)];
-            if (listed[std::size_t(neighbour)]) continue;
-            listed[std::size_t(neighbour)] = 1;
-            neighbours.push_back(neighbour);
-        }
-    }
-    std::sort(neighbours.begin(), neighbours.end());
-    out.insert(out.end(), neighbours.begin(), neighbours.end());
-    return out;
-}
-
 // ---- GraphAdjacency ---------------------------------------------------------------------------
 
 GraphAdjacency GraphAdjacency::fromStructure(const CsrGraph& structure) {

@@ -58,9 +58,6 @@ CsrGraph normalizeSymmetric(const CsrGraph& structure, bool addSelfLoops);
 // subgraph of a normalised graph keeps the full graph's coefficients.
 CsrGraph inducedSubgraph(const CsrGraph& graph, const std::vector<std::int64_t>& nodes);
 
-// `centres` first (in the given order, duplicates dropped), then their neighbours in `graph`
-// not already listed, in ascending id order: the node set of a 1-hop subgraph.
-std::vector<std::int64_t> oneHopNodes(const CsrGraph& graph, const std::vector<std::int64_t>& centres);
 
 // A sparse matrix that multiplies dense [N, d] features.
 class SparseAdjacency {

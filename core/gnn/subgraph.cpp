@@ -5,19 +5,6 @@
 
 namespace glr::gnn {
 
-Subgraph oneHopSubgraph(const GraphAdjacency& graph, const std::vector<std::int64_t>& centres, bool withSelfLoops) {
-    GLR_CHECK(graph.defined(), "1-hop subgraph of an empty graph adjacency");
-    std::vector<std::int64_t> nodes = oneHopNodes(graph.normalizedCsr(), centres);
-    std::vector<char> seen(std::size_t(graph.numNodes()), 0);
-    std::int64_t numCentres = 0;
-    for (std::int64_t centre : centres)
-        if (!seen[std::size_t(centre)]) {
-            seen[std::size_t(centre)] = 1;
-            ++numCentres;
-        }
-    return subgraphOn(graph, std::move(nodes), numCentres, withSelfLoops);
-}
-
 Subgraph subgraphOn(const GraphAdjacency& graph, std::vector<std::int64_t> nodes, std::int64_t numCentres,
                     bool withSelfLoops) {
     GLR_CHECK(numCentres >= 0 && numCentres <= std::int64_t(nodes.size()), "subgraph: {} centres among {} nodes",

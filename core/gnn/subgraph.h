@@ -22,11 +22,6 @@ struct Subgraph {
     GraphAdjacency adjacency;
 };
 
-// Centres (duplicates dropped, order kept) plus their 1-hop neighbours in `graph`, induced from
-// the full graph's coefficients (Â only, without `withSelfLoops`: see GraphAdjacency::subgraph).
-Subgraph oneHopSubgraph(const GraphAdjacency& graph, const std::vector<std::int64_t>& centres,
-                        bool withSelfLoops = true);
-
 // The subgraph of `graph` induced on nodes chosen elsewhere, centres first: the trainer's graph
 // path takes data::BipartiteGraph::oneHopNodes (seeds, then neighbours as met, optional fan-out).
 Subgraph subgraphOn(const GraphAdjacency& graph, std::vector<std::int64_t> nodes, std::int64_t numCentres,

@@ -15,6 +15,7 @@
 #include "util/error.h"
 
 using namespace glr::gnn;
+namespace data = glr::data;
 using glr::test::tensorRelativeError;
 
 namespace {
@@ -35,13 +36,6 @@ FixtureGraph loadFixture() {
     return f;
 }
 
-GraphAdjacency randomGraph(std::int64_t users, std::int64_t items, std::int64_t pairs, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_int_distribution<std::int64_t> user(0, users - 1), item(0, items - 1);
-    std::vector<std::pair<std::int64_t, std::int64_t>> list;
-    for (std::int64_t p = 0; p < pairs; ++p) list.emplace_back(user(rng), item(rng));
-    return GraphAdjacency::fromStructure(bipartiteStructure(users, items, list));
-}
 
 // Central differences of sum(encoder(x) ⊙ weights) for every entry of x, in double.
 at::Tensor numericGradient(GraphEncoderImpl& encoder, const at::Tensor& x, const GraphAdjacency& graph,
@@ -146,9 +140,10 @@ private slots:
 
     void oneHopSubgraphEqualsFullGraphForOneLayer() {
         torch::manual_seed(4);
-        GraphAdjacency full = randomGraph(200, 100, 1500, 5);
+        const glr::test::RandomBipartite random = glr::test::randomBipartite(200, 100, 1500, 5);
+        GraphAdjacency full = GraphAdjacency::fromStructure(random.structure());
         at::Tensor features = at::randn({full.numNodes(), 8}).requires_grad_(true);
-        std::vector<std::int64_t> centres = {3, 250, 17, 3, 199, 201};
+        const data::OneHopNodes chosen = random.oneHopNodes({3, 250, 17, 3, 199, 201});
         for (const char* type : {"lightgcn", "gcn", "ngcf"}) {
             GraphEncoderOptions options;
             options.type = type;
@@ -158,7 +153,7 @@ private slots:
             GraphEncoderPtr encoder = makeGraphEncoder(options);
             // The subgraph holds only what the encoder reads (Â_sl for GCN alone).
             QCOMPARE(encoder->needsSelfLoops(), std::string(type) == "gcn");
-            Subgraph sub = oneHopSubgraph(full, centres, encoder->needsSelfLoops());
+            Subgraph sub = subgraphOn(full, chosen.nodes, chosen.numSeeds, encoder->needsSelfLoops());
             QCOMPARE(sub.adjacency.hasSelfLoops(), encoder->needsSelfLoops());
             QCOMPARE(sub.numCentres, std::int64_t(5));
             at::Tensor local = encodeSubgraph(*encoder, features, sub);
@@ -181,7 +176,7 @@ private slots:
         }
         // Two layers over a 1-hop subgraph are only an approximation: they must differ somewhere.
         LightGcnEncoder deep(8, 2);
-        Subgraph sub = oneHopSubgraph(full, centres);
+        Subgraph sub = subgraphOn(full, chosen.nodes, chosen.numSeeds);
         at::Tensor approx = encodeSubgraph(*deep, features.detach(), sub);
         at::Tensor exact = deep->forward(features.detach(), full).index_select(0, at::tensor(std::vector<std::int64_t>{3, 250, 17, 199, 201}));
         QVERIFY(tensorRelativeError(approx, exact) > 1e-4);
