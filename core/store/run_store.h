@@ -227,6 +227,8 @@ public:
     std::vector<std::string> predictionSplits(std::int64_t runId);
 
     // ---- artifacts ----
+    // Records a file or directory of the run. The same (kind, path) again (a resumed run
+    // registering its checkpoint) updates that record's step instead of adding another.
     std::int64_t addArtifact(std::int64_t runId, const std::string& kind, const std::string& path,
                              std::int64_t step = 0);
     std::vector<ArtifactRecord> artifacts(std::int64_t runId, const std::string& kind = "");

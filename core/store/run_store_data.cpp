@@ -162,10 +162,22 @@ std::vector<std::string> RunStore::predictionSplits(std::int64_t runId) {
 std::int64_t RunStore::addArtifact(std::int64_t runId, const std::string& kind, const std::string& path,
                                    std::int64_t step) {
     Database& db = impl_->checkedDb();
-    requireRun(db, runId);
-    Statement s(db, "INSERT INTO artifacts (run_id, kind, path, step, created_at) VALUES (?, ?, ?, ?, ?)");
-    s.bind(1, runId).bind(2, kind).bind(3, path).bind(4, step).bind(5, nowSeconds()).run();
-    return db.lastInsertId();
+    std::int64_t id = 0;
+    transaction([&] {
+        requireRun(db, runId);
+        Statement existing(db, "SELECT id FROM artifacts WHERE run_id = ? AND kind = ? AND path = ?");
+        existing.bind(1, runId).bind(2, kind).bind(3, path);
+        if (existing.step()) {
+            id = existing.integer(0);
+            Statement update(db, "UPDATE artifacts SET step = ?, created_at = ? WHERE id = ?");
+            update.bind(1, step).bind(2, nowSeconds()).bind(3, id).run();
+            return;
+        }
+        Statement s(db, "INSERT INTO artifacts (run_id, kind, path, step, created_at) VALUES (?, ?, ?, ?, ?)");
+        s.bind(1, runId).bind(2, kind).bind(3, path).bind(4, step).bind(5, nowSeconds()).run();
+        id = db.lastInsertId();
+    });
+    return id;
 }
 
 std::vector<ArtifactRecord> RunStore::artifacts(std::int64_t runId, const std::string& kind) {

@@ -133,13 +133,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
         setup.validSplit = validationSplit(cfg, *dataset);
         setup.progress = progress;
         setup.startedAtSeconds = elapsedBefore;
-        // Once per run: a resumed run (or one started over) may have registered the path before.
-        auto registerArtifact = [&](const std::string& kind, const std::string& path, std::int64_t step) {
-            for (const auto& a : store.artifacts(runId, kind))
-                if (a.path == path) return;
-            store.addArtifact(runId, kind, path, step);
-        };
-        registerArtifact("checkpoint", setup.checkpointPath, 0);
+        store.addArtifact(runId, "checkpoint", setup.checkpointPath);
 
         auto trained = trainModel(setup, resume);
         if (trained.cancelled) {
@@ -149,7 +143,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
         }
         if (fs::exists(setup.bestCheckpointPath)) {
             model->loadTrainableState(loadCheckpoint(setup.bestCheckpointPath).parameters);
-            registerArtifact("best_checkpoint", setup.bestCheckpointPath, trained.bestStep);
+            store.addArtifact(runId, "best_checkpoint", setup.bestCheckpointPath, trained.bestStep);
         }
 
         std::unordered_map<std::int64_t, std::int64_t> degree;
@@ -183,7 +177,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
             store.writePredictions(runId, split, predictions);
         }
         store.writeResults(runId, results);
-        for (const auto& [kind, path] : model->exportArtifacts(dir)) registerArtifact(kind, path, 0);
+        for (const auto& [kind, path] : model->exportArtifacts(dir)) store.addArtifact(runId, kind, path);
         store.setStatus(runId, RunStatus::Finished);
         for (const auto& r : results) outcome.results.push_back({r.split, r.subset, r.metric, r.value, r.nRows});
         outcome.status = "finished";

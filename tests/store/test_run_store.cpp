@@ -275,6 +275,11 @@ private slots:
         store.addArtifact(id, "best_checkpoint", "/ckpt/best", 50);
         QCOMPARE(store.artifacts(id).size(), std::size_t(2));
         QCOMPARE(store.artifacts(id, "best_checkpoint").front().step, std::int64_t(50));
+        // Registering the same file again (a resumed run) updates it instead of listing it twice.
+        const std::int64_t best = store.artifacts(id, "best_checkpoint").front().id;
+        QCOMPARE(store.addArtifact(id, "best_checkpoint", "/ckpt/best", 80), best);
+        QCOMPARE(store.artifacts(id).size(), std::size_t(2));
+        QCOMPARE(store.artifacts(id, "best_checkpoint").front().step, std::int64_t(80));
 
         // Deleting cascades to every table.
         store.deleteRun(id);
