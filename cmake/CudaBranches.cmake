@@ -35,3 +35,16 @@ add_test(NAME cuda_branches_compile
          COMMAND ${CMAKE_COMMAND} -DFLAGS=${CMAKE_BINARY_DIR}/cuda_branch_check/flags.cmake
                  -P ${CMAKE_SOURCE_DIR}/cmake/CheckCudaBranches.cmake)
 set_tests_properties(cuda_branches_compile PROPERTIES LABELS "kernels")
+
+# The same sources, and every other core and CLI source, against the headers of newer LibTorch
+# releases (Debian trixie's and sid's libtorch-dev, fetched once): the 2.x side of compat.h and the
+# C++20 that LibTorch ≥ 2.12 requires. Slow (every source twice, ~15 min on 2 cores) and it needs
+# the Debian archive, so it is labelled slow; scripts/prepare-gpu-carry.sh runs it before a GPU session.
+find_package(Python3 COMPONENTS Interpreter QUIET)
+if(Python3_Interpreter_FOUND)
+  add_test(NAME libtorch_versions_compile
+           COMMAND Python3::Interpreter ${CMAKE_SOURCE_DIR}/scripts/check-libtorch-versions.py
+                   --build ${CMAKE_BINARY_DIR})
+  set_tests_properties(libtorch_versions_compile PROPERTIES LABELS "slow;libtorch-versions"
+                       SKIP_RETURN_CODE 77 TIMEOUT 3600)
+endif()

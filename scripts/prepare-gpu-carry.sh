@@ -14,3 +14,11 @@ cp "$shared/gpu/unpack-debs.sh" .gpu/
 cp -r "$shared/fixtures/llama_dev" "$shared/fixtures/stories260K_logits.safetensors" .gpu/fixtures/
 cp -r "$shared/models/stories260K" "$shared/data/ml1m-collm" .gpu/
 du -sh .gpu
+# The GPU build is the first to compile the 2.x side of compat.h and the CUDA branches against a
+# LibTorch 2.x: check them here against newer LibTorch headers first (CHECK_LIBTORCH=0 skips it).
+if [[ "${CHECK_LIBTORCH:-1}" == 1 ]]; then
+    [[ -f build/compile_commands.json ]] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    rc=0
+    python3 scripts/check-libtorch-versions.py --build build | grep -v '^  ok' || rc=$?
+    [[ $rc == 0 || $rc == 77 ]] || { echo "fix these before the GPU session"; exit "$rc"; }
+fi

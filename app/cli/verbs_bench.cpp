@@ -110,9 +110,13 @@ std::string phaseTimes(const bench::LlmBenchResult& r, const bench::LlmBenchResu
 // "12.3 ms f, 4.5 ms g, …": the first `count` kernels of a table, with signs for differences.
 std::string kernelList(const std::vector<bench::KernelTime>& table, std::size_t count, bool difference) {
     std::string out;
-    for (std::size_t k = 0; k < table.size() && k < count; ++k)
-        out += fmt::format(difference ? "{}{:+.2f} ms {} ({:+.0f})" : "{}{:.2f} ms {} ({:.0f})", k ? ", " : "",
-                           table[k].msPerStep, bench::shortKernelName(table[k].name), table[k].countPerStep);
+    for (std::size_t k = 0; k < table.size() && k < count; ++k) {
+        const std::string name = bench::shortKernelName(table[k].name);
+        // Two literal formats: C++20 checks format strings at compile time.
+        out += k ? ", " : "";
+        out += difference ? fmt::format("{:+.2f} ms {} ({:+.0f})", table[k].msPerStep, name, table[k].countPerStep)
+                          : fmt::format("{:.2f} ms {} ({:.0f})", table[k].msPerStep, name, table[k].countPerStep);
+    }
     return out;
 }
 

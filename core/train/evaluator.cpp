@@ -7,6 +7,8 @@
 #include <optional>
 #include <random>
 
+#include <ATen/core/grad_mode.h>
+
 #include "gnn/device_upload.h"
 #include "util/error.h"
 

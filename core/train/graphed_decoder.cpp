@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <ATen/core/grad_mode.h>
+
 #include <fmt/format.h>
 
 #include "util/error.h"

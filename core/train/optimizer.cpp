@@ -5,6 +5,7 @@
 #include <map>
 
 #include <ATen/Dispatch.h>
+#include <ATen/core/grad_mode.h>
 #include <ATen/Parallel.h>
 
 #include "model/compat.h"

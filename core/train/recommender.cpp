@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <random>
 
+#include <ATen/core/grad_mode.h>
+
 #include "gnn/device_upload.h"
 #include "util/error.h"
 
