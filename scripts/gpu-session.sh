@@ -19,7 +19,9 @@
 # CUDA_GRAPHS (1: bench score/train --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1),
 # CLIPPED (1: graphlora training on llama-1.1b with and without --max-grad-norm; default 1),
 # TRAINER_GRAPHS (1: the trainer with train.cuda_graphs and eval.cuda_graphs off and on,
-# stories260K and a random llama-1.1b, trainer-graphs.txt; default 1).
+# stories260K and a random llama-1.1b, trainer-graphs.txt; default 1), BUDGET_S (560: the device
+# tool stops a command at 600 s, so an optional part that would end past this many seconds from
+# the start is skipped, with a line saying so, and the summaries at the end are still written).
 set -u
 out=${1:?usage: gpu-session.sh OUTDIR}
 mkdir -p "$out"
@@ -27,6 +29,14 @@ SHAPES=${SHAPES:-"llama-1.1b llama-7b"}
 B=${BATCH:-32} T=${SEQ_LEN:-256} STEPS=${STEPS:-10} WARMUP=${WARMUP:-3} JOBS=${JOBS:-$(nproc)}
 start=$(date +%s)
 stamp() { echo "## +$(($(date +%s) - start))s $*"; }
+BUDGET_S=${BUDGET_S:-560}
+# within SECONDS WHAT: whether WHAT, expected to take up to SECONDS, still ends inside the budget.
+within() {
+    local elapsed=$(($(date +%s) - start))
+    (( elapsed + $1 <= BUDGET_S )) && return 0
+    echo "## +${elapsed}s skipped $2: it needs up to $1 s and the budget is $BUDGET_S s (BUDGET_S)"
+    return 1
+}
 
 stamp "start $(date -u +%Y-%m-%dT%H:%MZ)"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
@@ -103,7 +113,7 @@ common=("${timed[@]}" --kernel-profile-steps 0)
 unfused=(--device cuda --dtype bfloat16 --seq-len "$T" --steps "$STEPS" --warmup "$WARMUP" --kernel-profile-steps 0 --json --out "$out/ours-unfused.jsonl")
 for shape in $SHAPES; do
     for mode in train score; do
-        if [[ "${UNFUSED:-1}" == 1 ]]; then
+        if [[ "${UNFUSED:-1}" == 1 ]] && within 60 "bench $mode $shape with the fused kernels off"; then
             GRAPHLORA_FUSED_KERNELS=0 timeout 150 $G bench $mode --model "$shape" --method tallrec --batch "$B" \
                 "${unfused[@]}" >/dev/null || echo "bench $mode $shape (unfused) failed"
         fi
@@ -131,6 +141,7 @@ summarise_overhead "$out/ours.jsonl" | tee "$out/graph_path_ops.txt" || echo "gr
 # propagation instead of the host-built 1-hop subgraph, injection at the bottom layer.
 variant_common=(--device cuda --dtype bfloat16 --seq-len "$T" --steps "$STEPS" --warmup "$WARMUP" --json --out "$out/variants.jsonl")
 for variant in ${OVERHEAD_VARIANTS:-}; do
+    within 90 "overhead variant $variant" || continue
     case $variant in
         collm) flags=(--baseline collm) ;;
         identity) flags=(--gnn identity) ;;
@@ -145,7 +156,7 @@ done
 [[ -s "$out/variants.jsonl" ]] && summarise_overhead "$out/variants.jsonl" "variant " | tee -a "$out/graph_path_ops.txt"
 # The cost of gradient clipping (train.max_grad_norm), which reads nothing back to the host:
 # against the unclipped graphlora step of the trainer runs' shape (gpu_ratios.py lists both).
-if [[ "${CLIPPED:-1}" == 1 ]]; then
+if [[ "${CLIPPED:-1}" == 1 ]] && within 90 "the clipped training step"; then
     timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" "${common[@]}" >/dev/null ||
         echo "graphlora train failed"
     timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" --max-grad-norm 1 "${common[@]}" >/dev/null ||
@@ -156,7 +167,7 @@ fi
 # replayed, interleaved with eager steps (bench score/train --cuda-graph; the JSON's cuda_graph
 # says whether capture worked, the speed-up and how far replayed results are from eager ones).
 # Small models are launch-bound; 1.1B is not.
-if [[ "${CUDA_GRAPHS:-1}" == 1 ]]; then
+if [[ "${CUDA_GRAPHS:-1}" == 1 ]] && within 150 "the CUDA graph benches"; then
     graph_common=(--device cuda --dtype bfloat16 --steps "$STEPS" --warmup "$WARMUP" --cuda-graph --json --out "$out/graphs.jsonl")
     timeout 90 $G bench score --model stories260K --method tallrec --batch 8 --seq-len 430 "${graph_common[@]}" >/dev/null ||
         echo "cuda graph stories260K failed"
@@ -173,7 +184,7 @@ if [[ "${CUDA_GRAPHS:-1}" == 1 ]]; then
     python3 experiments/benchmarks/gpu_summaries.py graphs "$out/graphs.jsonl" | tee "$out/graphs.txt"
     stamp "cuda graphs"
 fi
-if [[ "${EXTRAS:-1}" == 1 ]]; then
+if [[ "${EXTRAS:-1}" == 1 ]] && within 120 "the masked step and the GEMM table"; then
 # The cost of a padded batch (masked attention instead of the fused causal kernel).
 timeout 150 $G bench train --model llama-7b --method tallrec --batch "$B" --mask "${common[@]}" >/dev/null || echo "masked train failed"
 timeout 60 $G bench sgemm --device cuda --dtype bfloat16 --shape llama-7b --rows $((B * T)) --json --out "$out/ours.jsonl" >/dev/null ||
@@ -182,6 +193,7 @@ fi
 stamp "trainer on CUDA"
 # Short end-to-end runs through the trainer, evaluator and store on the GPU (stories260K, ML-1M).
 for method in ${TRAIN_METHODS-graphlora collm lightgcn}; do
+    within 60 "the trainer run $method" || continue
     timeout 100 $G run experiments/ml1m/base.json --db "$tmp/runs.sqlite" --set method.name=$method \
         --set data.dir="$PWD/.gpu/ml1m-collm" --set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin" \
         --set model.device=cuda --set train.max_steps=40 --set train.eval_every=20 --set eval.max_rows=400 \
@@ -197,24 +209,25 @@ if [[ "${TRAINER_GRAPHS:-1}" == 1 ]]; then
     # captured, or why they were turned off.
     stamp "the trainer through CUDA graphs"
     for model in stories260K llama-1.1b; do
+        within 150 "the trainer through CUDA graphs on $model" || continue
         if [[ $model == stories260K ]]; then
             margs=(--set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin" --set train.max_steps=100)
         else
             margs=(--set model.checkpoint=null --set model.shape=llama-1.1b --set model.dtype=bfloat16 --set train.max_steps=20)
         fi
         for graphs in false true; do
-            timeout 150 $G run experiments/ml1m/base.json --db "$tmp/trainer-graphs.sqlite" --set name="$model graphs=$graphs" \
+            timeout 150 $G run experiments/ml1m/base.json --db "$out/trainer-graphs.sqlite" --set name="$model graphs=$graphs" \
                 --set data.dir="$PWD/.gpu/ml1m-collm" "${margs[@]}" --set model.device=cuda --set train.eval_every=100000 \
                 --set eval.max_rows=2000 --set eval.batch_size=32 --set train.cuda_graphs=$graphs --set eval.cuda_graphs=$graphs \
                 >"$tmp/graphs-$model-$graphs.log" 2>&1 || echo "trainer $model graphs=$graphs failed"
             grep -E "\[note\] (training|scoring)|rror" "$tmp/graphs-$model-$graphs.log" | head -4
         done
     done
-    $G results --db "$tmp/trainer-graphs.sqlite" --format csv |
+    $G results --db "$out/trainer-graphs.sqlite" --format csv |
         grep -E "^run_id|,all,(auc|step_seconds_median|inference_seconds|inference_units_per_s)," | tee "$out/trainer-graphs.txt"
 fi
 
-if [[ "${RESUME_CHECK:-1}" == 1 ]]; then
+if [[ "${RESUME_CHECK:-1}" == 1 ]] && within 240 "the resume check"; then
     # A run stopped by SIGTERM part-way and resumed, against the same run uninterrupted. On CUDA the
     # generator state is checkpointed too; atomics in some backward kernels make the two close
     # rather than bit-identical.
