@@ -7,7 +7,7 @@ class App;
 
 namespace glr::cli {
 void registerInspectVerbs(CLI::App& app);   // inspect
-void registerStoreVerbs(CLI::App& app);     // runs, results, predictions
+void registerStoreVerbs(CLI::App& app);     // runs, results, predictions, compare
 void registerModelVerbs(CLI::App& app);     // logits, generate, tokenize
 void registerDataVerbs(CLI::App& app);      // data prepare, data stats
 void registerTrainVerbs(CLI::App& app);     // run, sweep

@@ -98,6 +98,29 @@ std::string predictionsCsv(const std::vector<PredictionRow>& rows) {
     return out;
 }
 
+PredictionPairs pairPredictions(const std::vector<PredictionRow>& a, const std::vector<PredictionRow>& b) {
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> rowsOfB;
+    for (std::size_t j = 0; j < b.size(); ++j) rowsOfB[{b[j].uid, b[j].iid}].push_back(j);
+    std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> used;  // occurrences of each pair taken so far
+    PredictionPairs out;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const std::pair<std::int64_t, std::int64_t> key{a[i].uid, a[i].iid};
+        auto it = rowsOfB.find(key);
+        std::size_t& taken = used[key];
+        if (it == rowsOfB.end() || taken >= it->second.size()) {
+            ++out.onlyA;
+            continue;
+        }
+        const std::size_t j = it->second[taken++];
+        if (a[i].label != b[j].label)
+            ++out.labelMismatches;
+        else
+            out.matched.emplace_back(i, j);
+    }
+    out.onlyB = b.size() - (out.matched.size() + out.labelMismatches);
+    return out;
+}
+
 std::string metricDisplayName(const std::string& metric) {
     if (metric == "auc") return "AUC";
     if (metric == "uauc") return "UAUC";

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/run_store.h"
@@ -26,6 +27,15 @@ std::string runsJson(const std::vector<RunRecord>& runs);
 std::string resultsCsv(const std::vector<RunRecord>& runs, const std::vector<ResultRow>& results);
 // `uid,iid,label,score,not_cold` (score with round-trip precision, not_cold 0/1).
 std::string predictionsCsv(const std::vector<PredictionRow>& rows);
+
+// Two runs' predictions of one split, matched row for row by (uid, iid): the k-th occurrence of a
+// pair in one run with its k-th in the other, in stored order, as a pair can repeat.
+struct PredictionPairs {
+    std::vector<std::pair<std::size_t, std::size_t>> matched;  // (index in a, index in b)
+    std::size_t onlyA = 0, onlyB = 0;  // rows the other run did not score
+    std::size_t labelMismatches = 0;   // matched rows whose labels differ: left out of `matched`
+};
+PredictionPairs pairPredictions(const std::vector<PredictionRow>& a, const std::vector<PredictionRow>& b);
 
 // Display name of a metric: auc -> AUC, uauc -> UAUC, uauc_weighted -> wUAUC, ndcg@10 -> NDCG@10.
 std::string metricDisplayName(const std::string& metric);

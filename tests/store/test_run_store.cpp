@@ -576,6 +576,26 @@ private slots:
         QCOMPARE(metricDisplayName("ndcg@10"), std::string("NDCG@10"));
         QCOMPARE(csvField("say \"hi\""), std::string("\"say \"\"hi\"\"\""));
     }
+
+    // Rows match by (uid, iid); a pair scored twice matches occurrence by occurrence, whatever
+    // the order the runs stored their rows in.
+    void predictionsPairRowForRow() {
+        const std::vector<PredictionRow> a = {{1, 10, 1, 0.9, true}, {1, 10, 1, 0.8, true}, {2, 20, 0, 0.1, true},
+                                              {3, 30, 1, 0.5, false}};
+        const std::vector<PredictionRow> b = {{2, 20, 0, 0.2, true}, {1, 10, 1, 0.7, true}, {4, 40, 0, 0.3, true},
+                                              {1, 10, 1, 0.6, true}, {3, 30, 0, 0.4, false}};
+        const PredictionPairs pairs = pairPredictions(a, b);
+        QCOMPARE(pairs.matched.size(), std::size_t(3));
+        QCOMPARE(pairs.matched[0], std::make_pair(std::size_t(0), std::size_t(1)));  // first (1,10) with first
+        QCOMPARE(pairs.matched[1], std::make_pair(std::size_t(1), std::size_t(3)));  // second with second
+        QCOMPARE(pairs.matched[2], std::make_pair(std::size_t(2), std::size_t(0)));
+        QCOMPARE(pairs.labelMismatches, std::size_t(1));  // (3,30): label 1 in a, 0 in b
+        QCOMPARE(pairs.onlyA, std::size_t(0));
+        QCOMPARE(pairs.onlyB, std::size_t(1));  // (4,40)
+        const PredictionPairs reversed = pairPredictions(b, a);
+        QCOMPARE(reversed.onlyA, std::size_t(1));
+        QCOMPARE(reversed.onlyB, std::size_t(0));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRunStore)

@@ -4,6 +4,8 @@
 
 #include <QProcess>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -156,6 +158,78 @@ private slots:
         auto missing = runCli({"predictions", "999", "--db", db_});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.err.rfind("graphlora: error: run 999 not found", 0) == 0, missing.err.c_str());
+    }
+
+    // Two runs that scored the fixture's 400 rows (tests/eval/data: pROC's DeLong test of them),
+    // stored in different orders, each with rows the other did not score. compare must pair the
+    // shared rows and give pROC's z and p; wrong pairing would not.
+    void compareRunsOnSharedRows() {
+        const json fixture = json::parse(readAll(GRAPHLORA_SOURCE_DIR "/tests/eval/data/delong_proc.json"));
+        const auto labels = fixture.at("label").get<std::vector<int>>();
+        const auto a = fixture.at("score_a").get<std::vector<double>>();
+        const auto b = fixture.at("score_b").get<std::vector<double>>();
+        const QString db = tmp_.filePath("compare.sqlite");
+        std::int64_t runA = 0, runB = 0, runC = 0, other = 0;
+        {
+            RunStore store(db.toStdString());
+            auto make = [&](const std::string& method) {
+                NewRun run;
+                run.name = method + "-s1";
+                run.method = method;
+                run.seed = 1;
+                run.configJson = json{{"method", {{"name", method}}}}.dump();
+                return store.createRun(run);
+            };
+            runA = make("graphlora");
+            runB = make("lora-only");
+            runC = make("collm");
+            other = make("tallrec");
+            std::vector<PredictionRow> rowsA, rowsB, rowsC, rowsOther;
+            for (std::size_t r = 0; r < labels.size(); ++r) {
+                const std::int64_t uid = std::int64_t(r % 37), iid = std::int64_t(r);
+                rowsA.push_back({uid, iid, labels[r], a[r], r % 3 != 0});
+                rowsB.push_back({uid, iid, labels[r], b[r], r % 3 != 0});
+                rowsC.push_back({uid, iid, 1 - labels[r], b[r], r % 3 != 0});
+                rowsOther.push_back({uid, iid + 100000, labels[r], b[r], true});
+            }
+            for (int extra = 0; extra < 5; ++extra) rowsA.push_back({1, 5000 + extra, extra % 2, 0.1, true});
+            for (int extra = 0; extra < 10; ++extra) rowsB.push_back({2, 6000 + extra, extra % 2, 0.2, true});
+            std::reverse(rowsB.begin(), rowsB.end());
+            store.writePredictions(runA, "test", rowsA);
+            store.writePredictions(runB, "test", rowsB);
+            store.writePredictions(runC, "test", rowsC);
+            store.writePredictions(other, "test", rowsOther);
+        }
+        auto r = runCli({"compare", QString::number(runA), QString::number(runB), "--db", db, "--metrics", "auc,uauc",
+                         "--resamples", "200", "--format", "json"});
+        QCOMPARE(r.exitCode, 0);
+        const json out = json::parse(r.out);
+        QCOMPARE(out.at("rows").get<int>(), 400);
+        QCOMPARE(out.at("only_a").get<int>(), 5);
+        QCOMPARE(out.at("only_b").get<int>(), 10);
+        const json& delong = out.at("tests").at(0);
+        QCOMPARE(delong.at("metric").get<std::string>(), std::string("auc"));
+        QVERIFY(std::abs(delong.at("z").get<double>() - fixture.at("z").get<double>()) < 1e-9);
+        QVERIFY(std::abs(delong.at("p").get<double>() - fixture.at("p_value").get<double>()) < 1e-9);
+        QCOMPARE(out.at("tests").at(1).at("metric").get<std::string>(), std::string("uauc"));
+
+        auto table = runCli({"compare", QString::number(runA), QString::number(runB), "--db", db, "--subset", "warm"});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY2(table.out.find("266 rows of split 'test' (warm)") != std::string::npos, table.out.c_str());
+        QVERIFY2(table.out.find("DeLong, paired") != std::string::npos, table.out.c_str());
+        QVERIFY2(table.out.find("5 rows only run") != std::string::npos, table.out.c_str());
+
+        auto same = runCli({"compare", QString::number(runA), QString::number(runA), "--db", db});
+        QCOMPARE(same.exitCode, 1);
+        auto disjoint = runCli({"compare", QString::number(runA), QString::number(other), "--db", db});
+        QCOMPARE(disjoint.exitCode, 1);
+        QVERIFY2(disjoint.err.find("share no scored") != std::string::npos, disjoint.err.c_str());
+        auto flipped = runCli({"compare", QString::number(runA), QString::number(runC), "--db", db});
+        QCOMPARE(flipped.exitCode, 1);
+        QVERIFY2(flipped.err.find("different labels") != std::string::npos, flipped.err.c_str());
+        auto noPredictions = runCli({"compare", QString::number(g1_), QString::number(t_), "--db", db_});
+        QCOMPARE(noPredictions.exitCode, 1);
+        QVERIFY2(noPredictions.err.find("has no predictions") != std::string::npos, noPredictions.err.c_str());
     }
 
     void showAndDelete() {
