@@ -8,14 +8,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <memory>
 #include <sstream>
 
 #include "cli/verbs.h"
-#include "eval/significance.h"
 #include "io/safetensors.h"
 #include "store/results_table.h"
+#include "store/run_comparison.h"
 #include "store/run_store.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -297,88 +296,46 @@ struct CompareOptions {
     std::uint64_t seed = 0;
 };
 
-std::vector<store::PredictionRow> storedPredictions(RunStore& store, std::int64_t id, const std::string& split) {
-    auto rows = store.predictions(id, split);
-    if (rows.empty()) failInput("run {} has no predictions for split '{}' (graphlora predictions {} --split …)", id, split, id);
-    return rows;
-}
-
 std::string runLabel(const store::RunRecord& run) {
     return fmt::format("run {} ({}, seed {}{})", run.id, run.method, run.seed, run.name.empty() ? "" : ", " + run.name);
 }
 
-// Paired tests of two runs on the rows both scored: DeLong for AUC, a user bootstrap otherwise.
 void compare(const CompareOptions& o) {
-    if (o.runA == o.runB) failInput("compare: both runs are {}; name two different runs", o.runA);
-    if (o.subset != "all" && o.subset != "warm" && o.subset != "cold")
-        failInput("compare: --subset must be all, warm or cold, got '{}'", o.subset);
     auto store = openExisting(o.db);
-    const store::RunRecord runA = store.getRun(o.runA), runB = store.getRun(o.runB);
-    const auto a = storedPredictions(store, o.runA, o.split), b = storedPredictions(store, o.runB, o.split);
-    const store::PredictionPairs pairs = store::pairPredictions(a, b);
-    std::vector<eval::PairedRow> rows;
-    for (const auto& [i, j] : pairs.matched) {
-        if ((o.subset == "warm" && !a[i].notCold) || (o.subset == "cold" && a[i].notCold)) continue;
-        rows.push_back({a[i].uid, a[i].label, a[i].score, b[j].score, a[i].notCold});
-    }
-    if (pairs.labelMismatches > 0)
-        failInput("compare: {} rows carry different labels in runs {} and {}: they were not evaluated on the same data",
-                  pairs.labelMismatches, o.runA, o.runB);
-    if (rows.empty())
-        failInput("compare: runs {} and {} share no scored {} rows of split '{}' ({} and {} rows stored): they "
-                  "evaluated different rows (another seed or eval.max_rows)",
-                  o.runA, o.runB, o.subset, o.split, a.size(), b.size());
-
-    struct Line {
-        std::string metric, test;
-        double valueA, valueB, difference, low, high, z, p;
-    };
-    std::vector<Line> lines;
-    for (const std::string& metric : parseList(o.metrics)) {
-        if (metric == "auc") {
-            std::vector<int> labels;
-            std::vector<double> scoresA, scoresB;
-            for (const auto& r : rows) {
-                labels.push_back(r.label);
-                scoresA.push_back(r.scoreA);
-                scoresB.push_back(r.scoreB);
-            }
-            const auto t = eval::delongPairedAuc(labels, scoresA, scoresB);
-            lines.push_back({metric, "DeLong, paired", t.aucA, t.aucB, t.difference, t.ci95Low, t.ci95High, t.z, t.pValue});
-        } else {
-            const auto t = eval::pairedUserBootstrap(rows, metric, o.resamples, o.seed);
-            lines.push_back({metric,
-                             fmt::format("paired bootstrap over {} users, {} of {} resamples usable", t.users, t.usable,
-                                         t.resamples),
-                             t.valueA, t.valueB, t.difference, t.ci95Low, t.ci95High, t.z, t.pValue});
-        }
-    }
-
-    std::set<std::int64_t> users;
-    for (const auto& r : rows) users.insert(r.uid);
-    const std::string scope = fmt::format(
-        "{} rows of split '{}' ({}) that both runs scored, {} users{}", rows.size(), o.split, o.subset, users.size(),
-        pairs.onlyA + pairs.onlyB > 0
-            ? fmt::format("; left out: {} rows only run {} scored, {} only run {}", pairs.onlyA, o.runA, pairs.onlyB, o.runB)
-            : "");
+    store::ComparisonRequest request;
+    request.runA = o.runA;
+    request.runB = o.runB;
+    request.split = o.split;
+    request.subset = o.subset;
+    request.metrics = parseList(o.metrics);
+    request.resamples = o.resamples;
+    request.seed = o.seed;
+    const store::RunComparison c = store::compareRuns(store, request);
     if (o.format == "json") {
         nlohmann::json out{{"run_a", o.runA}, {"run_b", o.runB}, {"split", o.split}, {"subset", o.subset},
-                           {"rows", rows.size()}, {"users", users.size()}, {"only_a", pairs.onlyA},
-                           {"only_b", pairs.onlyB}, {"seed", o.seed}, {"tests", nlohmann::json::array()}};
-        for (const auto& l : lines)
+                           {"rows", c.rows}, {"users", c.users}, {"only_a", c.onlyA}, {"only_b", c.onlyB},
+                           {"seed", o.seed}, {"tests", nlohmann::json::array()}};
+        for (const auto& l : c.lines)
             out["tests"].push_back({{"metric", l.metric}, {"test", l.test}, {"a", l.valueA}, {"b", l.valueB},
-                                    {"difference", l.difference}, {"ci95", {l.low, l.high}}, {"z", l.z}, {"p", l.p}});
+                                    {"difference", l.difference}, {"ci95", {l.ci95Low, l.ci95High}}, {"z", l.z},
+                                    {"p", l.pValue}});
         std::printf("%s\n", out.dump().c_str());
         return;
     }
-    std::printf("%s\n  vs %s\n%s\n\n", runLabel(runA).c_str(), runLabel(runB).c_str(), scope.c_str());
+    const std::string scope = fmt::format(
+        "{} rows of split '{}' ({}) that both runs scored, {} users{}", c.rows, o.split, o.subset, c.users,
+        c.onlyA + c.onlyB > 0
+            ? fmt::format("; left out: {} rows only run {} scored, {} only run {}", c.onlyA, o.runA, c.onlyB, o.runB)
+            : "");
+    std::printf("%s\n  vs %s\n%s\n\n", runLabel(store.getRun(o.runA)).c_str(), runLabel(store.getRun(o.runB)).c_str(),
+                scope.c_str());
     const int d = o.decimals;
     std::vector<std::vector<std::string>> table;
-    for (const auto& l : lines)
+    for (const auto& l : c.lines)
         table.push_back({store::metricDisplayName(l.metric), fmt::format("{:.{}f}", l.valueA, d),
                          fmt::format("{:.{}f}", l.valueB, d), fmt::format("{:+.{}f}", l.difference, d),
-                         fmt::format("[{:+.{}f}, {:+.{}f}]", l.low, d, l.high, d), fmt::format("{:.2f}", l.z),
-                         l.p < 1e-4 ? fmt::format("{:.1e}", l.p) : fmt::format("{:.4f}", l.p), l.test});
+                         fmt::format("[{:+.{}f}, {:+.{}f}]", l.ci95Low, d, l.ci95High, d), fmt::format("{:.2f}", l.z),
+                         l.pValue < 1e-4 ? fmt::format("{:.1e}", l.pValue) : fmt::format("{:.4f}", l.pValue), l.test});
     std::fputs(textTable({"metric", fmt::format("run {}", o.runA), fmt::format("run {}", o.runB), "difference",
                           "95% CI", "z", "p (two-sided)", "test"},
                          table)
