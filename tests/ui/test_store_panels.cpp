@@ -9,6 +9,8 @@
 #include <QImage>
 #include <QPixmap>
 #include <QSet>
+#include <QSignalSpy>
+#include <QTableWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <cmath>
@@ -23,6 +25,7 @@
 #include "panels/live_curves_panel.h"
 #include "panels/results_panel.h"
 #include "panels/runs_panel.h"
+#include "panels/significance_view.h"
 #include "panels/sweep_panel.h"
 #include "panels/warm_cold_panel.h"
 #include "plot/curve_plot.h"
@@ -158,6 +161,46 @@ private slots:
         runs.setOnlyDifferingKeys(false);
         QVERIFY(runs.diffModel().rowCount() > 30);
         runs.setOnlyDifferingKeys(true);
+    }
+
+    // Two runs' predictions are the pROC fixture's two scorers (tests/eval/data): the tab shows
+    // pROC's DeLong p for AUC, computed off the GUI thread; a pair without predictions says why.
+    void significanceTabTestsTwoRuns() {
+        const auto fixture = nlohmann::json::parse(readAll(GRAPHLORA_SOURCE_DIR "/tests/eval/data/delong_proc.json").toStdString());
+        const auto labels = fixture.at("label").get<std::vector<int>>();
+        const auto a = fixture.at("score_a").get<std::vector<double>>();
+        const auto c = fixture.at("score_c").get<std::vector<double>>();
+        {
+            glr::store::RunStore store(storePath_.toStdString());
+            std::vector<glr::store::PredictionRow> rowsA, rowsC;
+            for (std::size_t r = 0; r < labels.size(); ++r) {
+                rowsA.push_back({std::int64_t(r % 31), std::int64_t(r), labels[r], a[r], true});
+                rowsC.push_back({std::int64_t(r % 31), std::int64_t(r), labels[r], c[r], true});
+            }
+            store.writePredictions(ids_.graphlora[0], "test", rowsA);
+            store.writePredictions(ids_.loraOnly[0], "test", rowsC);
+        }
+        RunsPanel& runs = window_->runsPanel();
+        SignificanceView& view = runs.significance();
+        QSignalSpy ready(session_.get(), &WorkbenchSession::comparisonReady);
+        runs.selectRuns({ids_.graphlora[0], ids_.loraOnly[0]});
+        view.testSelectedPair();
+        QVERIFY(ready.wait(20000));
+        QTableWidget& table = view.table();
+        QCOMPARE(table.rowCount(), 2);
+        QCOMPARE(table.item(0, 0)->text(), QString("AUC"));
+        QCOMPARE(table.item(0, 6)->text(), QString::number(fixture.at("p_value_ac").get<double>(), 'f', 4));
+        QVERIFY(table.item(0, 0)->font().bold());  // p ≈ 3e-4
+        QCOMPARE(table.item(1, 0)->text(), QString("UAUC"));
+        QVERIFY2(view.summary().contains("400 all rows of the test split that both scored, 31 users"),
+                 qPrintable(view.summary()));
+
+        QSignalSpy failed(session_.get(), &WorkbenchSession::comparisonFailed);
+        runs.selectRuns({ids_.graphlora[1], ids_.loraOnly[1]});
+        view.testSelectedPair();
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(view.summary().contains("has no predictions for split 'test'"), qPrintable(view.summary()));
+        QCOMPARE(table.rowCount(), 0);
     }
 
     void renameTagAndDeleteReachTheStore() {

@@ -24,6 +24,7 @@
 
 #include "models/config_diff_model.h"
 #include "models/runs_table_model.h"
+#include "panels/significance_view.h"
 #include "session/workbench_session.h"
 #include "settings/settings.h"
 
@@ -186,6 +187,8 @@ RunsPanel::RunsPanel(WorkbenchSession& session, QWidget* parent)
     details_->addTab(configView_, tr("Config"));
     details_->addTab(detailsView_, tr("Details"));
     details_->addTab(compareWidget, tr("Compare"));
+    significance_ = new SignificanceView(session_, this);
+    details_->addTab(significance_, tr("Significance"));
 
     splitter_ = new QSplitter(Qt::Vertical, this);
     splitter_->addWidget(table_);
@@ -315,6 +318,7 @@ void RunsPanel::updateDetails() {
     resumeButton_->setToolTip(session_.canTrain() ? tr("Continue an interrupted run from its last checkpoint")
                                                   : tr("this build has no trainer"));
     diffModel_->setRuns(runs);
+    significance_->setRuns(runs);
     if (runs.isEmpty()) {
         configView_->clear();
         detailsView_->setHtml(tr("<p style='color:gray'>Select a run.</p>"));

@@ -21,6 +21,7 @@ class QTextBrowser;
 namespace glr::ui {
 
 class ConfigDiffModel;
+class SignificanceView;
 class RunsFilterProxy;
 class RunsTableModel;
 class WorkbenchSession;
@@ -50,6 +51,7 @@ public:
     RunsTableModel& model() const { return *model_; }
     ConfigDiffModel& diffModel() const { return *diffModel_; }
     QTableView& table() const { return *table_; }
+    SignificanceView& significance() const { return *significance_; }
     QString shownConfig() const;
 
     void saveLayout() const;
@@ -85,6 +87,7 @@ private:
     QTextBrowser* detailsView_;
     QTableView* diffView_;
     QCheckBox* onlyDiffering_;
+    SignificanceView* significance_;
     QPushButton* renameButton_;
     QPushButton* tagButton_;
     QPushButton* deleteButton_;

@@ -84,6 +84,19 @@ struct QueuedRun {
     QString kind;       // "run", "resume", "sweep point"
 };
 
+// Two runs tested on the rows both scored (store::compareRuns): one line per metric.
+struct RunComparisonView {
+    qint64 runA = 0, runB = 0;
+    QString split, subset;
+    qint64 rows = 0, users = 0, onlyA = 0, onlyB = 0;
+    struct Line {
+        QString metric;  // display name: AUC, UAUC, wUAUC, NDCG@10
+        QString test;    // "DeLong, paired", "paired bootstrap over N users, …"
+        double valueA = 0, valueB = 0, difference = 0, ci95Low = 0, ci95High = 0, z = 0, pValue = 1;
+    };
+    QVector<Line> lines;
+};
+
 // Data-prepare job progress.
 struct PrepareProgress {
     double fraction = 0;
@@ -95,3 +108,4 @@ struct PrepareProgress {
 Q_DECLARE_METATYPE(glr::ui::RunProgress)
 Q_DECLARE_METATYPE(glr::ui::PrepareProgress)
 Q_DECLARE_METATYPE(glr::ui::QueuedRun)
+Q_DECLARE_METATYPE(glr::ui::RunComparisonView)

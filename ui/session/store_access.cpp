@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 
 #include "store/results_table.h"
+#include "store/run_comparison.h"
 #include "store/run_store.h"
 
 namespace glr::ui {
@@ -245,6 +246,31 @@ QString StoreAccess::longResultsCsv(const QVector<qint64>& runIds) {
     filter.ids = toIds(runIds);
     const auto runs = store.listRuns(filter);
     return qs(store::resultsCsv(runs, store.results(toIds(runIds))));
+}
+
+RunComparisonView StoreAccess::compareRuns(qint64 runA, qint64 runB, const QString& split, const QString& subset,
+                                           const QStringList& metrics) {
+    store::ComparisonRequest request;
+    request.runA = runA;
+    request.runB = runB;
+    request.split = split.toStdString();
+    request.subset = subset.toStdString();
+    request.metrics.clear();
+    for (const QString& m : metrics) request.metrics.push_back(m.toStdString());
+    const store::RunComparison c = store::compareRuns(*store_, request);
+    RunComparisonView view;
+    view.runA = runA;
+    view.runB = runB;
+    view.split = split;
+    view.subset = subset;
+    view.rows = c.rows;
+    view.users = c.users;
+    view.onlyA = c.onlyA;
+    view.onlyB = c.onlyB;
+    for (const auto& l : c.lines)
+        view.lines.push_back({qs(store::metricDisplayName(l.metric)), qs(l.test), l.valueA, l.valueB, l.difference,
+                              l.ci95Low, l.ci95High, l.z, l.pValue});
+    return view;
 }
 
 }  // namespace glr::ui

@@ -74,6 +74,9 @@ public:
     QString resultsTable(const ResultsTableRequest& request, TableExportFormat format);
     // One row per (run, split, subset, metric): run_id,run_name,method,split,subset,metric,value.
     QString longResultsCsv(const QVector<qint64>& runIds);
+    // Paired tests of two runs on the rows of `split` both scored (subset: all, warm, cold).
+    RunComparisonView compareRuns(qint64 runA, qint64 runB, const QString& split, const QString& subset,
+                                  const QStringList& metrics);
 
 private:
     QString path_;

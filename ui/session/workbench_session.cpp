@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <algorithm>
+#include <stdexcept>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -39,6 +40,7 @@ WorkbenchSession::WorkbenchSession(ExperimentRunner runner, QObject* parent, dou
     qRegisterMetaType<RunEnded>();
     qRegisterMetaType<PrepareProgress>();
     qRegisterMetaType<DatasetStatsView>();
+    qRegisterMetaType<RunComparisonView>();
     thread_.setObjectName(QStringLiteral("graphlora-trainer"));
     worker_ = new RunWorker(runner_, control_, minIntervalSeconds);
     worker_->moveToThread(&thread_);
@@ -81,6 +83,12 @@ WorkbenchSession::WorkbenchSession(ExperimentRunner runner, QObject* parent, dou
                                  result.value.outDir);
         }
     });
+    connect(&comparisonWatcher_, &QFutureWatcherBase::finished, this, [this] {
+        const auto result = comparisonWatcher_.result();
+        if (!result.error.isEmpty()) emit comparisonFailed(result.error);
+        else emit comparisonReady(result.value);
+        if (pendingComparison_) std::exchange(pendingComparison_, {})();
+    });
     connect(&statsWatcher_, &QFutureWatcherBase::finished, this, [this] {
         const auto result = statsWatcher_.result();
         if (!result.error.isEmpty()) emit statsFailed(result.error);
@@ -103,6 +111,8 @@ WorkbenchSession::~WorkbenchSession() {
     prepareWatcher_.waitForFinished();
     runsWatcher_.waitForFinished();
     statsWatcher_.waitForFinished();
+    pendingComparison_ = {};
+    comparisonWatcher_.waitForFinished();
 }
 
 template <typename Fn>
@@ -465,6 +475,25 @@ bool WorkbenchSession::startPrepare(const QString& specJson, const QString& base
 
 void WorkbenchSession::cancelPrepare() {
     if (prepareCancel_) prepareCancel_->store(true);
+}
+
+void WorkbenchSession::compareRuns(qint64 runA, qint64 runB, const QString& split, const QString& subset,
+                                   const QStringList& metrics) {
+    if (comparisonWatcher_.isRunning()) {
+        pendingComparison_ = [=] { compareRuns(runA, runB, split, subset, metrics); };
+        return;
+    }
+    const QString path = storePath_;
+    comparisonWatcher_.setFuture(QtConcurrent::run([=] {
+        Background<RunComparisonView> result;
+        try {
+            if (path.isEmpty()) throw std::runtime_error("no experiment store is open");
+            result.value = StoreAccess(path).compareRuns(runA, runB, split, subset, metrics);  // own connection
+        } catch (const std::exception& e) {
+            result.error = QString::fromUtf8(e.what());
+        }
+        return result;
+    }));
 }
 
 void WorkbenchSession::computeStats(const QString& splitDir, const QString& tokenizer, const QString& domain) {
