@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/verbs.h"
+#include "eval/significance.h"
 #include "io/safetensors.h"
 #include "store/results_table.h"
 #include "store/run_comparison.h"
@@ -290,8 +291,7 @@ void predictions(const std::string& db, std::int64_t id, const std::string& spli
 // ---- compare ------------------------------------------------------------------------------------
 
 struct CompareOptions {
-    std::string db, split = "test", subset = "all", metrics = "auc,uauc", format = "table";
-    std::int64_t runA = 0, runB = 0;
+    std::string db, runsA, runsB, split = "test", subset = "all", metrics = "auc,uauc", format = "table";
     int resamples = 1000, decimals = 4;
     std::uint64_t seed = 0;
 };
@@ -300,47 +300,96 @@ std::string runLabel(const store::RunRecord& run) {
     return fmt::format("run {} ({}, seed {}{})", run.id, run.method, run.seed, run.name.empty() ? "" : ", " + run.name);
 }
 
-void compare(const CompareOptions& o) {
-    auto store = openExisting(o.db);
-    store::ComparisonRequest request;
-    request.runA = o.runA;
-    request.runB = o.runB;
-    request.split = o.split;
-    request.subset = o.subset;
-    request.metrics = parseList(o.metrics);
-    request.resamples = o.resamples;
-    request.seed = o.seed;
-    const store::RunComparison c = store::compareRuns(store, request);
-    if (o.format == "json") {
-        nlohmann::json out{{"run_a", o.runA}, {"run_b", o.runB}, {"split", o.split}, {"subset", o.subset},
-                           {"rows", c.rows}, {"users", c.users}, {"only_a", c.onlyA}, {"only_b", c.onlyB},
-                           {"seed", o.seed}, {"tests", nlohmann::json::array()}};
-        for (const auto& l : c.lines)
-            out["tests"].push_back({{"metric", l.metric}, {"test", l.test}, {"a", l.valueA}, {"b", l.valueB},
-                                    {"difference", l.difference}, {"ci95", {l.ci95Low, l.ci95High}}, {"z", l.z},
-                                    {"p", l.pValue}});
-        std::printf("%s\n", out.dump().c_str());
-        return;
-    }
-    const std::string scope = fmt::format(
-        "{} rows of split '{}' ({}) that both runs scored, {} users{}", c.rows, o.split, o.subset, c.users,
-        c.onlyA + c.onlyB > 0
-            ? fmt::format("; left out: {} rows only run {} scored, {} only run {}", c.onlyA, o.runA, c.onlyB, o.runB)
-            : "");
-    std::printf("%s\n  vs %s\n%s\n\n", runLabel(store.getRun(o.runA)).c_str(), runLabel(store.getRun(o.runB)).c_str(),
-                scope.c_str());
-    const int d = o.decimals;
+std::string pText(double p) { return p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p); }
+
+nlohmann::json comparisonJson(const store::RunComparison& c) {
+    const auto& r = c.request;
+    nlohmann::json out{{"run_a", r.runA}, {"run_b", r.runB}, {"split", r.split}, {"subset", r.subset},
+                       {"rows", c.rows}, {"users", c.users}, {"only_a", c.onlyA}, {"only_b", c.onlyB},
+                       {"seed", r.seed}, {"tests", nlohmann::json::array()}};
+    for (const auto& l : c.lines)
+        out["tests"].push_back({{"metric", l.metric}, {"test", l.test}, {"a", l.valueA}, {"b", l.valueB},
+                                {"difference", l.difference}, {"standard_error", l.standardError},
+                                {"ci95", {l.ci95Low, l.ci95High}}, {"z", l.z}, {"p", l.pValue}});
+    return out;
+}
+
+std::string comparisonText(RunStore& store, const store::RunComparison& c, int d) {
+    const auto& r = c.request;
+    std::string out = fmt::format("{}\n  vs {}\n", runLabel(store.getRun(r.runA)), runLabel(store.getRun(r.runB)));
+    out += fmt::format("{} rows of split '{}' ({}) that both runs scored, {} users{}\n\n", c.rows, r.split, r.subset,
+                       c.users,
+                       c.onlyA + c.onlyB > 0 ? fmt::format("; left out: {} rows only run {} scored, {} only run {}",
+                                                           c.onlyA, r.runA, c.onlyB, r.runB)
+                                             : "");
     std::vector<std::vector<std::string>> table;
     for (const auto& l : c.lines)
         table.push_back({store::metricDisplayName(l.metric), fmt::format("{:.{}f}", l.valueA, d),
                          fmt::format("{:.{}f}", l.valueB, d), fmt::format("{:+.{}f}", l.difference, d),
                          fmt::format("[{:+.{}f}, {:+.{}f}]", l.ci95Low, d, l.ci95High, d), fmt::format("{:.2f}", l.z),
-                         l.pValue < 1e-4 ? fmt::format("{:.1e}", l.pValue) : fmt::format("{:.4f}", l.pValue), l.test});
-    std::fputs(textTable({"metric", fmt::format("run {}", o.runA), fmt::format("run {}", o.runB), "difference",
-                          "95% CI", "z", "p (two-sided)", "test"},
-                         table)
-                   .c_str(),
-               stdout);
+                         pText(l.pValue), l.test});
+    return out + textTable({"metric", fmt::format("run {}", r.runA), fmt::format("run {}", r.runB), "difference",
+                            "95% CI", "z", "p (two-sided)", "test"},
+                           table);
+}
+
+// Paired tests of run A against run B; with lists (one pair per seed, say), each pair, then the
+// differences pooled over the pairs (eval::poolFixedEffect).
+void compare(const CompareOptions& o) {
+    const auto idsA = parseIdList(o.runsA, "RUN_A"), idsB = parseIdList(o.runsB, "RUN_B");
+    if (idsA.size() != idsB.size())
+        failInput("compare: {} runs in RUN_A but {} in RUN_B; the lists pair up by position", idsA.size(), idsB.size());
+    auto store = openExisting(o.db);
+    std::vector<store::RunComparison> comparisons;
+    for (std::size_t k = 0; k < idsA.size(); ++k) {
+        store::ComparisonRequest request;
+        request.runA = idsA[k];
+        request.runB = idsB[k];
+        request.split = o.split;
+        request.subset = o.subset;
+        request.metrics = parseList(o.metrics);
+        request.resamples = o.resamples;
+        request.seed = o.seed;
+        comparisons.push_back(store::compareRuns(store, request));
+    }
+    std::vector<std::pair<std::string, eval::PooledDifference>> pooled;
+    if (comparisons.size() > 1)
+        for (std::size_t m = 0; m < comparisons.front().lines.size(); ++m) {
+            std::vector<double> differences, errors;
+            for (const auto& c : comparisons) {
+                differences.push_back(c.lines[m].difference);
+                errors.push_back(c.lines[m].standardError);
+            }
+            pooled.emplace_back(comparisons.front().lines[m].metric, eval::poolFixedEffect(differences, errors));
+        }
+
+    if (o.format == "json") {
+        if (comparisons.size() == 1) {
+            std::printf("%s\n", comparisonJson(comparisons.front()).dump().c_str());
+            return;
+        }
+        nlohmann::json out{{"pairs", nlohmann::json::array()}, {"pooled", nlohmann::json::array()}};
+        for (const auto& c : comparisons) out["pairs"].push_back(comparisonJson(c));
+        for (const auto& [metric, p] : pooled)
+            out["pooled"].push_back({{"metric", metric}, {"pairs", p.comparisons}, {"difference", p.difference},
+                                     {"standard_error", p.standardError}, {"ci95", {p.ci95Low, p.ci95High}},
+                                     {"z", p.z}, {"p", p.pValue}, {"q", p.q}, {"i_squared", p.iSquared}});
+        std::printf("%s\n", out.dump().c_str());
+        return;
+    }
+    const int d = o.decimals;
+    for (std::size_t k = 0; k < comparisons.size(); ++k)
+        std::printf("%s%s", k ? "\n" : "", comparisonText(store, comparisons[k], d).c_str());
+    if (pooled.empty()) return;
+    std::vector<std::vector<std::string>> table;
+    for (const auto& [metric, p] : pooled)
+        table.push_back({store::metricDisplayName(metric), fmt::format("{:+.{}f}", p.difference, d),
+                         fmt::format("[{:+.{}f}, {:+.{}f}]", p.ci95Low, d, p.ci95High, d), fmt::format("{:.2f}", p.z),
+                         pText(p.pValue), fmt::format("{:.2f}", p.q), fmt::format("{:.0f}%", 100 * p.iSquared)});
+    std::printf("\npooled over the %zu pairs (fixed effect, inverse-variance weights; I²: spread between pairs beyond "
+                "chance)\n\n%s",
+                comparisons.size(),
+                textTable({"metric", "difference", "95% CI", "z", "p (two-sided)", "Cochran's Q", "I²"}, table).c_str());
 }
 
 }  // namespace
@@ -417,8 +466,9 @@ void registerStoreVerbs(CLI::App& app) {
     auto* cmpCmd = app.add_subcommand(
         "compare", "Is run A better than run B? Paired tests on the rows both scored (DeLong for AUC, a user "
                    "bootstrap for UAUC, wUAUC, NDCG@k)");
-    cmpCmd->add_option("RUN_A", cmp->runA, "run id")->required()->check(CLI::PositiveNumber);
-    cmpCmd->add_option("RUN_B", cmp->runB, "run id")->required()->check(CLI::PositiveNumber);
+    cmpCmd->add_option("RUN_A", cmp->runsA, "run id, or ids to pair by position with RUN_B's (e.g. one per seed: 1,42,48)")
+        ->required();
+    cmpCmd->add_option("RUN_B", cmp->runsB, "run id, or ids (e.g. 2,43,49): several pairs are also pooled")->required();
     addDbOption(cmpCmd, cmp->db);
     cmpCmd->add_option("--split", cmp->split, "Split (default test)");
     cmpCmd->add_option("--subset", cmp->subset, "all, warm or cold rows (default all)");

@@ -195,4 +195,33 @@ PairedBootstrap pairedUserBootstrap(const std::vector<PairedRow>& rows, const st
     return out;
 }
 
+PooledDifference poolFixedEffect(const std::vector<double>& differences, const std::vector<double>& standardErrors) {
+    if (differences.empty() || differences.size() != standardErrors.size())
+        failInput("pooling: {} differences and {} standard errors", differences.size(), standardErrors.size());
+    double weights = 0, weighted = 0;
+    for (std::size_t i = 0; i < differences.size(); ++i) {
+        const double se = standardErrors[i];
+        if (!(se > 0) || !std::isfinite(se) || !std::isfinite(differences[i]))
+            failInput("pooling: comparison {} has difference {} and standard error {}; only a positive, finite "
+                      "standard error can be weighted",
+                      i + 1, differences[i], se);
+        weights += 1 / (se * se);
+        weighted += differences[i] / (se * se);
+    }
+    PooledDifference out;
+    out.comparisons = int(differences.size());
+    out.difference = weighted / weights;
+    out.standardError = 1 / std::sqrt(weights);
+    setZ(out.difference, out.standardError, out.z, out.pValue);
+    out.ci95Low = out.difference - kZ975 * out.standardError;
+    out.ci95High = out.difference + kZ975 * out.standardError;
+    for (std::size_t i = 0; i < differences.size(); ++i) {
+        const double d = differences[i] - out.difference;
+        out.q += d * d / (standardErrors[i] * standardErrors[i]);
+    }
+    const double df = double(differences.size() - 1);
+    out.iSquared = out.q > df ? (out.q - df) / out.q : 0.0;
+    return out;
+}
+
 }  // namespace glr::eval

@@ -60,4 +60,18 @@ struct PairedBootstrap {
 PairedBootstrap pairedUserBootstrap(const std::vector<PairedRow>& rows, const std::string& metric, int resamples,
                                     std::uint64_t seed);
 
+// Independent paired comparisons (e.g. one per seed, each on its own rows) combined by the
+// fixed-effect, inverse-variance rule: w_i = 1/SE_i², pooled d = Σ w_i d_i / Σ w_i,
+// SE = 1/√Σ w_i, z = d/SE, two-sided p, 95% CI d ± 1.96·SE; Cochran's Q = Σ w_i (d_i − d)² and
+// I² = max(0, (Q − (k−1))/Q), the share of the spread between comparisons beyond chance.
+struct PooledDifference {
+    double difference = 0, standardError = 0, z = 0, pValue = 1, ci95Low = 0, ci95High = 0;
+    double q = 0, iSquared = 0;
+    int comparisons = 0;
+};
+
+// Throws InputError when the lists differ in length, are empty, or a standard error is not
+// positive and finite (a comparison without spread cannot be weighted).
+PooledDifference poolFixedEffect(const std::vector<double>& differences, const std::vector<double>& standardErrors);
+
 }  // namespace glr::eval

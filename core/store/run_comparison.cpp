@@ -60,14 +60,15 @@ RunComparison compareRuns(RunStore& store, const ComparisonRequest& request) {
                 scoresB.push_back(r.scoreB);
             }
             const auto t = eval::delongPairedAuc(labels, scoresA, scoresB);
-            out.lines.push_back({metric, "DeLong, paired", t.aucA, t.aucB, t.difference, t.ci95Low, t.ci95High, t.z,
-                                 t.pValue});
+            out.lines.push_back({metric, "DeLong, paired", t.aucA, t.aucB, t.difference, t.standardError, t.ci95Low,
+                                 t.ci95High, t.z, t.pValue});
         } else {
             const auto t = eval::pairedUserBootstrap(rows, metric, o.resamples, o.seed);
             out.lines.push_back({metric,
                                  fmt::format("paired bootstrap over {} users, {} of {} resamples usable", t.users,
                                              t.usable, t.resamples),
-                                 t.valueA, t.valueB, t.difference, t.ci95Low, t.ci95High, t.z, t.pValue});
+                                 t.valueA, t.valueB, t.difference, t.standardError, t.ci95Low, t.ci95High, t.z,
+                                 t.pValue});
         }
     }
     return out;

@@ -23,7 +23,7 @@ struct ComparisonRequest {
 struct ComparisonLine {
     std::string metric;
     std::string test;  // "DeLong, paired" or "paired bootstrap over N users, …"
-    double valueA = 0, valueB = 0, difference = 0, ci95Low = 0, ci95High = 0, z = 0, pValue = 1;
+    double valueA = 0, valueB = 0, difference = 0, standardError = 0, ci95Low = 0, ci95High = 0, z = 0, pValue = 1;
 };
 
 struct RunComparison {

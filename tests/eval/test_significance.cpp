@@ -180,6 +180,30 @@ private slots:
         QCOMPARE(boot.ci95High, 1.0);  // three draws of user 7: probability 1/27, above 2.5 %
     }
 
+    // Hand-computed: d = (0.1, 0.3), SE = (0.1, 0.2) -> weights 100, 25; pooled 17.5/125 = 0.14,
+    // SE 1/√125; Q = 100·0.04² + 25·0.16² = 0.8 < 1 degree of freedom, so I² = 0.
+    // d = (0, 1), SE = (0.1, 0.1) -> pooled 0.5, Q = 50, I² = 49/50.
+    void poolingIsInverseVarianceWeighted() {
+        const PooledDifference p = poolFixedEffect({0.1, 0.3}, {0.1, 0.2});
+        expectNear(p.difference, 0.14, 1e-15, "pooled difference");
+        expectNear(p.standardError, 1 / std::sqrt(125.0), 1e-15, "pooled SE");
+        expectNear(p.z, 0.14 * std::sqrt(125.0), 1e-12, "z");
+        expectNear(p.pValue, std::erfc(0.14 * std::sqrt(125.0) / std::sqrt(2.0)), 1e-15, "p");
+        expectNear(p.q, 0.8, 1e-12, "Q");
+        QCOMPARE(p.iSquared, 0.0);
+        QCOMPARE(p.comparisons, 2);
+        const PooledDifference spread = poolFixedEffect({0.0, 1.0}, {0.1, 0.1});
+        expectNear(spread.difference, 0.5, 1e-15, "pooled difference");
+        expectNear(spread.q, 50, 1e-9, "Q");
+        expectNear(spread.iSquared, 0.98, 1e-12, "I²");
+        // One comparison pools to itself.
+        const PooledDifference one = poolFixedEffect({0.02}, {0.01});
+        expectNear(one.ci95Low, 0.02 - 1.959963984540054 * 0.01, 1e-15, "single CI");
+        QVERIFY_THROWS_EXCEPTION(glr::InputError, poolFixedEffect({0.1}, {0.0}));
+        QVERIFY_THROWS_EXCEPTION(glr::InputError, poolFixedEffect({0.1, 0.2}, {0.1}));
+        QVERIFY_THROWS_EXCEPTION(glr::InputError, poolFixedEffect({}, {}));
+    }
+
     void badInputIsReported() {
         QVERIFY_THROWS_EXCEPTION(glr::InputError, delongPairedAuc({1, 0, 1}, {0.1, 0.2, 0.3}, {0.1, 0.2}));
         QVERIFY_THROWS_EXCEPTION(glr::InputError, delongPairedAuc({1, 0, 2, 0}, {1, 2, 3, 4}, {1, 2, 3, 4}));

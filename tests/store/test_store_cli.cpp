@@ -219,6 +219,22 @@ private slots:
         QVERIFY2(table.out.find("DeLong, paired") != std::string::npos, table.out.c_str());
         QVERIFY2(table.out.find("5 rows only run") != std::string::npos, table.out.c_str());
 
+        // Two pairs (here the same pair twice): each listed, then pooled — the same difference with
+        // the standard error divided by √2, and no spread between the pairs.
+        auto twice = runCli({"compare", QString("%1,%1").arg(runA), QString("%1,%1").arg(runB), "--db", db, "--metrics",
+                             "auc", "--format", "json"});
+        QCOMPARE(twice.exitCode, 0);
+        const json pooled = json::parse(twice.out).at("pooled").at(0);
+        QCOMPARE(pooled.at("pairs").get<int>(), 2);
+        const json& single = out.at("tests").at(0);
+        QVERIFY(std::abs(pooled.at("difference").get<double>() - single.at("difference").get<double>()) < 1e-12);
+        QVERIFY(std::abs(pooled.at("standard_error").get<double>() * std::sqrt(2.0) -
+                         single.at("standard_error").get<double>()) < 1e-12);
+        QCOMPARE(pooled.at("i_squared").get<double>(), 0.0);
+        auto uneven = runCli({"compare", QString("%1,%2").arg(runA).arg(runA), QString::number(runB), "--db", db});
+        QCOMPARE(uneven.exitCode, 1);
+        QVERIFY2(uneven.err.find("pair up by position") != std::string::npos, uneven.err.c_str());
+
         auto same = runCli({"compare", QString::number(runA), QString::number(runA), "--db", db});
         QCOMPARE(same.exitCode, 1);
         auto disjoint = runCli({"compare", QString::number(runA), QString::number(other), "--db", db});
