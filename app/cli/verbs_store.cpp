@@ -12,7 +12,6 @@
 #include <sstream>
 
 #include "cli/verbs.h"
-#include "eval/significance.h"
 #include "io/safetensors.h"
 #include "store/results_table.h"
 #include "store/run_comparison.h"
@@ -352,16 +351,7 @@ void compare(const CompareOptions& o) {
         request.seed = o.seed;
         comparisons.push_back(store::compareRuns(store, request));
     }
-    std::vector<std::pair<std::string, eval::PooledDifference>> pooled;
-    if (comparisons.size() > 1)
-        for (std::size_t m = 0; m < comparisons.front().lines.size(); ++m) {
-            std::vector<double> differences, errors;
-            for (const auto& c : comparisons) {
-                differences.push_back(c.lines[m].difference);
-                errors.push_back(c.lines[m].standardError);
-            }
-            pooled.emplace_back(comparisons.front().lines[m].metric, eval::poolFixedEffect(differences, errors));
-        }
+    const std::vector<store::PooledLine> pooled = store::poolComparisons(comparisons);
 
     if (o.format == "json") {
         if (comparisons.size() == 1) {
@@ -370,8 +360,8 @@ void compare(const CompareOptions& o) {
         }
         nlohmann::json out{{"pairs", nlohmann::json::array()}, {"pooled", nlohmann::json::array()}};
         for (const auto& c : comparisons) out["pairs"].push_back(comparisonJson(c));
-        for (const auto& [metric, p] : pooled)
-            out["pooled"].push_back({{"metric", metric}, {"pairs", p.comparisons}, {"difference", p.difference},
+        for (const auto& p : pooled)
+            out["pooled"].push_back({{"metric", p.metric}, {"pairs", p.pairs}, {"difference", p.difference},
                                      {"standard_error", p.standardError}, {"ci95", {p.ci95Low, p.ci95High}},
                                      {"z", p.z}, {"p", p.pValue}, {"q", p.q}, {"i_squared", p.iSquared}});
         std::printf("%s\n", out.dump().c_str());
@@ -382,8 +372,8 @@ void compare(const CompareOptions& o) {
         std::printf("%s%s", k ? "\n" : "", comparisonText(store, comparisons[k], d).c_str());
     if (pooled.empty()) return;
     std::vector<std::vector<std::string>> table;
-    for (const auto& [metric, p] : pooled)
-        table.push_back({store::metricDisplayName(metric), fmt::format("{:+.{}f}", p.difference, d),
+    for (const auto& p : pooled)
+        table.push_back({store::metricDisplayName(p.metric), fmt::format("{:+.{}f}", p.difference, d),
                          fmt::format("[{:+.{}f}, {:+.{}f}]", p.ci95Low, d, p.ci95High, d), fmt::format("{:.2f}", p.z),
                          pText(p.pValue), fmt::format("{:.2f}", p.q), fmt::format("{:.0f}%", 100 * p.iSquared)});
     std::printf("\npooled over the %zu pairs (fixed effect, inverse-variance weights; I²: spread between pairs beyond "

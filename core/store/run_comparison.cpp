@@ -74,4 +74,23 @@ RunComparison compareRuns(RunStore& store, const ComparisonRequest& request) {
     return out;
 }
 
+std::vector<PooledLine> poolComparisons(const std::vector<RunComparison>& comparisons) {
+    std::vector<PooledLine> out;
+    if (comparisons.size() < 2) return out;
+    const auto& first = comparisons.front().lines;
+    for (std::size_t m = 0; m < first.size(); ++m) {
+        std::vector<double> differences, errors;
+        for (const auto& c : comparisons) {
+            if (c.lines.size() != first.size() || c.lines[m].metric != first[m].metric)
+                failInput("pooling: the comparisons test different metrics");
+            differences.push_back(c.lines[m].difference);
+            errors.push_back(c.lines[m].standardError);
+        }
+        const eval::PooledDifference p = eval::poolFixedEffect(differences, errors);
+        out.push_back({first[m].metric, p.comparisons, p.difference, p.standardError, p.ci95Low, p.ci95High, p.z,
+                       p.pValue, p.q, p.iSquared});
+    }
+    return out;
+}
+
 }  // namespace glr::store

@@ -33,9 +33,22 @@ struct RunComparison {
     std::vector<ComparisonLine> lines;  // one per requested metric, in order
 };
 
+// Several independent comparisons (one pair of runs per seed, say), each metric's differences
+// pooled by eval::poolFixedEffect.
+struct PooledLine {
+    std::string metric;
+    int pairs = 0;
+    double difference = 0, standardError = 0, ci95Low = 0, ci95High = 0, z = 0, pValue = 1;
+    double q = 0, iSquared = 0;  // Cochran's Q and I²: how much the pairs disagree beyond chance
+};
+
 // Throws InputError: same run twice, an unknown subset or metric, a run without predictions for
 // the split, rows whose labels differ between the runs, no shared rows, or a metric undefined on
 // them.
 RunComparison compareRuns(RunStore& store, const ComparisonRequest& request);
+
+// One line per metric of the comparisons (which must test the same metrics in the same order);
+// empty for fewer than two comparisons.
+std::vector<PooledLine> poolComparisons(const std::vector<RunComparison>& comparisons);
 
 }  // namespace glr::store

@@ -11,6 +11,7 @@
 #include "logic/filter_expression.h"
 #include "logic/latency_probe.h"
 #include "logic/progress_coalescer.h"
+#include "logic/run_pairing.h"
 #include "logic/decimation.h"
 #include "logic/smoothing.h"
 
@@ -50,6 +51,30 @@ glr::ProgressSnapshot snapshot(const std::string& phase, std::int64_t step, doub
 class TestLogic : public QObject {
     Q_OBJECT
 private slots:
+    void runsPairBySeedAcrossTwoExperiments() {
+        auto run = [](qint64 id, const char* group, qint64 seed) {
+            RunSummary r;
+            r.id = id;
+            r.groupHash = group;
+            r.method = group;
+            r.seed = seed;
+            r.name = QStringLiteral("run%1").arg(id);
+            return r;
+        };
+        const RunPairing two = pairRunsForTest({run(7, "g", 1), run(3, "l", 9)});
+        QVERIFY(two.problem.isEmpty());
+        QCOMPARE(two.pairs, (QVector<QPair<qint64, qint64>>{{7, 3}}));
+        // Seeds matched one to one, whatever the order selected; A = the first run's experiment.
+        const RunPairing seeds = pairRunsForTest({run(5, "l", 2), run(1, "g", 1), run(2, "g", 2), run(4, "l", 1)});
+        QVERIFY2(seeds.problem.isEmpty(), qPrintable(seeds.problem));
+        QCOMPARE(seeds.pairs, (QVector<QPair<qint64, qint64>>{{4, 1}, {5, 2}}));
+        QCOMPARE(seeds.labelA, QString("l (2 seeds)"));
+        QVERIFY(!pairRunsForTest({run(1, "g", 1)}).problem.isEmpty());
+        QVERIFY(pairRunsForTest({run(1, "g", 1), run(2, "g", 2), run(4, "l", 1)}).problem.contains("seeds differ"));
+        QVERIFY(pairRunsForTest({run(1, "g", 1), run(2, "l", 1), run(3, "m", 1)}).problem.contains("3 experiments"));
+        QVERIFY(pairRunsForTest({run(1, "g", 1), run(2, "g", 1), run(3, "l", 1)}).problem.contains("same seed"));
+    }
+
     void decimationKeepsShortCurvesWhole() {
         const std::vector<double> y{3, 1, 2};
         QCOMPARE(minMaxDecimation(y, 10), (std::vector<std::size_t>{0, 1, 2}));

@@ -164,8 +164,10 @@ private slots:
     }
 
     // Two runs' predictions are the pROC fixture's two scorers (tests/eval/data): the tab shows
-    // pROC's DeLong p for AUC, computed off the GUI thread; a pair without predictions says why.
-    void significanceTabTestsTwoRuns() {
+    // pROC's DeLong p for AUC, computed off the GUI thread. Selecting both experiments' seeds 1
+    // and 2 (the seed-2 runs scored the same way) tests two pairs and pools them: the same
+    // difference, with the standard error over √2. A pair without predictions says why.
+    void significanceTabTestsRunsAndPoolsSeeds() {
         const auto fixture = nlohmann::json::parse(readAll(GRAPHLORA_SOURCE_DIR "/tests/eval/data/delong_proc.json").toStdString());
         const auto labels = fixture.at("label").get<std::vector<int>>();
         const auto a = fixture.at("score_a").get<std::vector<double>>();
@@ -177,8 +179,10 @@ private slots:
                 rowsA.push_back({std::int64_t(r % 31), std::int64_t(r), labels[r], a[r], true});
                 rowsC.push_back({std::int64_t(r % 31), std::int64_t(r), labels[r], c[r], true});
             }
-            store.writePredictions(ids_.graphlora[0], "test", rowsA);
-            store.writePredictions(ids_.loraOnly[0], "test", rowsC);
+            for (int seed = 0; seed < 2; ++seed) {
+                store.writePredictions(ids_.graphlora[seed], "test", rowsA);
+                store.writePredictions(ids_.loraOnly[seed], "test", rowsC);
+            }
         }
         RunsPanel& runs = window_->runsPanel();
         SignificanceView& view = runs.significance();
@@ -188,15 +192,26 @@ private slots:
         QVERIFY(ready.wait(20000));
         QTableWidget& table = view.table();
         QCOMPARE(table.rowCount(), 2);
-        QCOMPARE(table.item(0, 0)->text(), QString("AUC"));
-        QCOMPARE(table.item(0, 6)->text(), QString::number(fixture.at("p_value_ac").get<double>(), 'f', 4));
-        QVERIFY(table.item(0, 0)->font().bold());  // p ≈ 3e-4
-        QCOMPARE(table.item(1, 0)->text(), QString("UAUC"));
+        QCOMPARE(table.item(0, 1)->text(), QString("AUC"));
+        QCOMPARE(table.item(0, 7)->text(), QString::number(fixture.at("p_value_ac").get<double>(), 'f', 4));
+        QVERIFY(table.item(0, 1)->font().bold());  // p ≈ 3e-4
+        QCOMPARE(table.item(1, 1)->text(), QString("UAUC"));
         QVERIFY2(view.summary().contains("400 all rows of the test split that both scored, 31 users"),
                  qPrintable(view.summary()));
+        const double z = fixture.at("z_ac").get<double>();
+
+        runs.selectRuns({ids_.graphlora[0], ids_.graphlora[1], ids_.loraOnly[0], ids_.loraOnly[1]});
+        QCOMPARE(table.rowCount(), 0);  // a new selection clears the old result
+        view.testSelectedPair();
+        QVERIFY(ready.wait(20000));
+        QCOMPARE(table.rowCount(), 2 * 2 + 2);
+        QCOMPARE(table.item(4, 0)->text(), QString("pooled, 2 pairs"));
+        QCOMPARE(table.item(4, 1)->text(), QString("AUC"));
+        QCOMPARE(table.item(4, 6)->text(), QString::number(z * std::sqrt(2.0), 'f', 2));
+        QVERIFY2(view.summary().contains("2 pairs"), qPrintable(view.summary()));
 
         QSignalSpy failed(session_.get(), &WorkbenchSession::comparisonFailed);
-        runs.selectRuns({ids_.graphlora[1], ids_.loraOnly[1]});
+        runs.selectRuns({ids_.graphlora[2], ids_.mf});
         view.testSelectedPair();
         QVERIFY(failed.wait(20000));
         QVERIFY2(view.summary().contains("has no predictions for split 'test'"), qPrintable(view.summary()));

@@ -30,9 +30,10 @@ SignificanceView::SignificanceView(WorkbenchSession& session, QWidget* parent) :
     subset_->addItem(tr("all rows"), QStringLiteral("all"));
     subset_->addItem(tr("warm rows"), QStringLiteral("warm"));
     subset_->addItem(tr("cold rows"), QStringLiteral("cold"));
-    testButton_ = new QPushButton(tr("Test the two selected runs"), this);
+    testButton_ = new QPushButton(tr("Test A against B"), this);
     testButton_->setToolTip(tr("Paired tests on the rows both runs scored: DeLong for AUC, a bootstrap over users "
-                               "(1,000 resamples) for UAUC"));
+                               "(1,000 resamples) for UAUC; with several seeds, each seed's pair and then the seeds "
+                               "pooled"));
     connect(testButton_, &QPushButton::clicked, this, &SignificanceView::testSelectedPair);
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Split"), this));
@@ -44,9 +45,9 @@ SignificanceView::SignificanceView(WorkbenchSession& session, QWidget* parent) :
     summary_ = new QLabel(this);
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    table_ = new QTableWidget(0, 8, this);
-    table_->setHorizontalHeaderLabels(
-        {tr("Metric"), tr("Run A"), tr("Run B"), tr("A − B"), tr("95% CI"), tr("z"), tr("p"), tr("Test")});
+    table_ = new QTableWidget(0, 9, this);
+    table_->setHorizontalHeaderLabels({tr("Runs (A vs B)"), tr("Metric"), tr("A"), tr("B"), tr("A − B"), tr("95% CI"),
+                                       tr("z"), tr("p"), tr("Test")});
     table_->verticalHeader()->setVisible(false);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -64,11 +65,13 @@ SignificanceView::SignificanceView(WorkbenchSession& session, QWidget* parent) :
 }
 
 void SignificanceView::setRuns(const QVector<RunSummary>& runs) {
-    runs_ = runs;
-    testButton_->setEnabled(runs.size() == 2);
-    if (runs.size() != 2 && table_->rowCount() == 0)
-        summary_->setText(tr("Select two runs that were evaluated on the same rows (same seed and eval settings) "
-                             "to test whether their difference is more than noise."));
+    pairing_ = pairRunsForTest(runs);
+    const bool ready = pairing_.problem.isEmpty();
+    testButton_->setEnabled(ready);
+    if (table_->rowCount() > 0 && pairing_.pairs == shownPairs_) return;  // the result shown is this selection's
+    table_->setRowCount(0);
+    shownPairs_.clear();
+    summary_->setText(ready ? tr("A = %1, B = %2.").arg(pairing_.labelA, pairing_.labelB) : pairing_.problem);
 }
 
 void SignificanceView::setSubset(const QString& subset) {
@@ -77,45 +80,69 @@ void SignificanceView::setSubset(const QString& subset) {
 }
 
 void SignificanceView::testSelectedPair() {
-    if (runs_.size() != 2) return;
-    summary_->setText(tr("Testing run %1 against run %2…").arg(runs_[0].id).arg(runs_[1].id));
+    if (!pairing_.problem.isEmpty()) return;
+    summary_->setText(tr("Testing %1 against %2…").arg(pairing_.labelA, pairing_.labelB));
     table_->setRowCount(0);
-    session_.compareRuns(runs_[0].id, runs_[1].id, split_->currentText(), subset_->currentData().toString());
+    session_.compareRuns(pairing_.pairs, split_->currentText(), subset_->currentData().toString());
 }
 
-void SignificanceView::showComparison(const RunComparisonView& c) {
-    QString text = tr("Run A = #%1, run B = #%2: %3 %4 rows of the %5 split that both scored, %6 users.")
-                       .arg(c.runA)
-                       .arg(c.runB)
-                       .arg(c.rows)
-                       .arg(c.subset)
-                       .arg(c.split)
-                       .arg(c.users);
-    if (c.onlyA + c.onlyB > 0)
-        text += QLatin1Char(' ') + tr("Left out: %1 rows only run A scored, %2 only run B.").arg(c.onlyA).arg(c.onlyB);
+void SignificanceView::showComparison(const RunComparisonSetView& set) {
+    if (set.pairs.isEmpty()) return;
+    const RunComparisonView& first = set.pairs.front();
+    shownPairs_.clear();
+    for (const auto& c : set.pairs) shownPairs_.push_back({c.runA, c.runB});
+    qint64 rows = 0, leftOut = 0;
+    for (const auto& c : set.pairs) {
+        rows += c.rows;
+        leftOut += c.onlyA + c.onlyB;
+    }
+    QString text = set.pairs.size() == 1
+                       ? tr("Run A = #%1, run B = #%2: %3 %4 rows of the %5 split that both scored, %6 users.")
+                             .arg(first.runA)
+                             .arg(first.runB)
+                             .arg(first.rows)
+                             .arg(first.subset)
+                             .arg(first.split)
+                             .arg(first.users)
+                       : tr("%1 pairs (A = %2, B = %3), %4 %5 rows of the %6 split in all; the last rows pool the "
+                            "pairs (fixed effect; I²: how much the pairs disagree beyond chance).")
+                             .arg(set.pairs.size())
+                             .arg(pairing_.labelA, pairing_.labelB)
+                             .arg(rows)
+                             .arg(first.subset)
+                             .arg(first.split);
+    if (leftOut > 0) text += QLatin1Char(' ') + tr("Left out: %1 rows that only one run of a pair scored.").arg(leftOut);
     text += QLatin1Char(' ') + tr("Bold: p < %1.").arg(kSignificanceLevel);
     summary_->setText(text);
-    table_->setRowCount(int(c.lines.size()));
-    for (int r = 0; r < c.lines.size(); ++r) {
-        const auto& l = c.lines[r];
-        const QStringList cells = {l.metric,
-                                   QString::number(l.valueA, 'f', 4),
-                                   QString::number(l.valueB, 'f', 4),
-                                   signedNumber(l.difference),
-                                   QStringLiteral("[%1, %2]").arg(signedNumber(l.ci95Low), signedNumber(l.ci95High)),
-                                   QString::number(l.z, 'f', 2),
-                                   pText(l.pValue),
-                                   l.test};
+
+    table_->setRowCount(0);
+    auto addRow = [this](const QStringList& cells, bool significant) {
+        const int r = table_->rowCount();
+        table_->insertRow(r);
         for (int col = 0; col < cells.size(); ++col) {
             auto* item = new QTableWidgetItem(cells[col]);
-            if (l.pValue < kSignificanceLevel) {
+            if (significant) {
                 QFont bold = item->font();
                 bold.setBold(true);
                 item->setFont(bold);
             }
             table_->setItem(r, col, item);
         }
-    }
+    };
+    auto interval = [](double low, double high) {
+        return QStringLiteral("[%1, %2]").arg(signedNumber(low), signedNumber(high));
+    };
+    for (const auto& c : set.pairs)
+        for (const auto& l : c.lines)
+            addRow({QStringLiteral("#%1 vs #%2").arg(c.runA).arg(c.runB), l.metric, QString::number(l.valueA, 'f', 4),
+                    QString::number(l.valueB, 'f', 4), signedNumber(l.difference), interval(l.ci95Low, l.ci95High),
+                    QString::number(l.z, 'f', 2), pText(l.pValue), l.test},
+                   l.pValue < kSignificanceLevel);
+    for (const auto& p : set.pooled)
+        addRow({tr("pooled, %1 pairs").arg(p.pairs), p.metric, QString(), QString(), signedNumber(p.difference),
+                interval(p.ci95Low, p.ci95High), QString::number(p.z, 'f', 2), pText(p.pValue),
+                tr("fixed effect, I² = %1 %").arg(qRound(100 * p.iSquared))},
+               p.pValue < kSignificanceLevel);
     table_->resizeColumnsToContents();
 }
 

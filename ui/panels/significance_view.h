@@ -1,10 +1,12 @@
 #pragma once
 // The Runs panel's "Significance" tab: two selected runs tested on the evaluation rows both
-// scored (DeLong for AUC, a bootstrap over users for UAUC; store/run_comparison.h). The test runs
-// on a pool thread through the session, so the window stays responsive while the bootstrap runs.
+// scored (DeLong for AUC, a bootstrap over users for UAUC; store/run_comparison.h), or the runs
+// of two experiments paired by seed (logic/run_pairing.h), each pair tested and the seeds pooled.
+// The tests run on a pool thread through the session, so the window stays responsive.
 #include <QVector>
 #include <QWidget>
 
+#include "logic/run_pairing.h"
 #include "session/snapshots.h"
 
 class QComboBox;
@@ -21,7 +23,7 @@ class SignificanceView : public QWidget {
 public:
     explicit SignificanceView(WorkbenchSession& session, QWidget* parent = nullptr);
 
-    // The runs selected in the table: the test is offered for exactly two.
+    // The runs selected in the table: the test is offered when they pair up.
     void setRuns(const QVector<RunSummary>& runs);
     void testSelectedPair();  // what the button does
     void setSubset(const QString& subset);  // all, warm, cold
@@ -30,11 +32,12 @@ public:
     QString summary() const;
 
 private:
-    void showComparison(const RunComparisonView& comparison);
+    void showComparison(const RunComparisonSetView& comparison);
     void showFailure(const QString& message);
 
     WorkbenchSession& session_;
-    QVector<RunSummary> runs_;
+    RunPairing pairing_;
+    QVector<QPair<qint64, qint64>> shownPairs_;  // what the table shows results of
     QComboBox* split_;
     QComboBox* subset_;
     QPushButton* testButton_;

@@ -97,6 +97,18 @@ struct RunComparisonView {
     QVector<Line> lines;
 };
 
+// Several pairs of runs (one per seed, say), each tested, and each metric's differences pooled
+// over the pairs (store::poolComparisons); `pooled` is empty for a single pair.
+struct RunComparisonSetView {
+    QVector<RunComparisonView> pairs;
+    struct Pooled {
+        QString metric;
+        int pairs = 0;
+        double difference = 0, ci95Low = 0, ci95High = 0, z = 0, pValue = 1, iSquared = 0;
+    };
+    QVector<Pooled> pooled;
+};
+
 // Data-prepare job progress.
 struct PrepareProgress {
     double fraction = 0;
@@ -108,4 +120,4 @@ struct PrepareProgress {
 Q_DECLARE_METATYPE(glr::ui::RunProgress)
 Q_DECLARE_METATYPE(glr::ui::PrepareProgress)
 Q_DECLARE_METATYPE(glr::ui::QueuedRun)
-Q_DECLARE_METATYPE(glr::ui::RunComparisonView)
+Q_DECLARE_METATYPE(glr::ui::RunComparisonSetView)

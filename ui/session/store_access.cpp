@@ -248,29 +248,39 @@ QString StoreAccess::longResultsCsv(const QVector<qint64>& runIds) {
     return qs(store::resultsCsv(runs, store.results(toIds(runIds))));
 }
 
-RunComparisonView StoreAccess::compareRuns(qint64 runA, qint64 runB, const QString& split, const QString& subset,
-                                           const QStringList& metrics) {
-    store::ComparisonRequest request;
-    request.runA = runA;
-    request.runB = runB;
-    request.split = split.toStdString();
-    request.subset = subset.toStdString();
-    request.metrics.clear();
-    for (const QString& m : metrics) request.metrics.push_back(m.toStdString());
-    const store::RunComparison c = store::compareRuns(*store_, request);
-    RunComparisonView view;
-    view.runA = runA;
-    view.runB = runB;
-    view.split = split;
-    view.subset = subset;
-    view.rows = c.rows;
-    view.users = c.users;
-    view.onlyA = c.onlyA;
-    view.onlyB = c.onlyB;
-    for (const auto& l : c.lines)
-        view.lines.push_back({qs(store::metricDisplayName(l.metric)), qs(l.test), l.valueA, l.valueB, l.difference,
-                              l.ci95Low, l.ci95High, l.z, l.pValue});
-    return view;
+RunComparisonSetView StoreAccess::compareRuns(const QVector<QPair<qint64, qint64>>& pairs, const QString& split,
+                                              const QString& subset, const QStringList& metrics) {
+    std::vector<store::RunComparison> comparisons;
+    for (const auto& [runA, runB] : pairs) {
+        store::ComparisonRequest request;
+        request.runA = runA;
+        request.runB = runB;
+        request.split = split.toStdString();
+        request.subset = subset.toStdString();
+        request.metrics.clear();
+        for (const QString& m : metrics) request.metrics.push_back(m.toStdString());
+        comparisons.push_back(store::compareRuns(*store_, request));
+    }
+    RunComparisonSetView out;
+    for (const auto& c : comparisons) {
+        RunComparisonView view;
+        view.runA = c.request.runA;
+        view.runB = c.request.runB;
+        view.split = split;
+        view.subset = subset;
+        view.rows = c.rows;
+        view.users = c.users;
+        view.onlyA = c.onlyA;
+        view.onlyB = c.onlyB;
+        for (const auto& l : c.lines)
+            view.lines.push_back({qs(store::metricDisplayName(l.metric)), qs(l.test), l.valueA, l.valueB, l.difference,
+                                  l.ci95Low, l.ci95High, l.z, l.pValue});
+        out.pairs.push_back(view);
+    }
+    for (const auto& p : store::poolComparisons(comparisons))
+        out.pooled.push_back({qs(store::metricDisplayName(p.metric)), p.pairs, p.difference, p.ci95Low, p.ci95High, p.z,
+                              p.pValue, p.iSquared});
+    return out;
 }
 
 }  // namespace glr::ui

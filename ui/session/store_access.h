@@ -3,6 +3,7 @@
 // types of snapshots.h. Every function throws glr::Error on failure; WorkbenchSession catches
 // and reports.
 #include <QString>
+#include <QPair>
 #include <QVector>
 #include <memory>
 
@@ -74,9 +75,10 @@ public:
     QString resultsTable(const ResultsTableRequest& request, TableExportFormat format);
     // One row per (run, split, subset, metric): run_id,run_name,method,split,subset,metric,value.
     QString longResultsCsv(const QVector<qint64>& runIds);
-    // Paired tests of two runs on the rows of `split` both scored (subset: all, warm, cold).
-    RunComparisonView compareRuns(qint64 runA, qint64 runB, const QString& split, const QString& subset,
-                                  const QStringList& metrics);
+    // Paired tests of each pair of runs on the rows of `split` both scored (subset: all, warm,
+    // cold), pooled over the pairs when there are several.
+    RunComparisonSetView compareRuns(const QVector<QPair<qint64, qint64>>& pairs, const QString& split,
+                                     const QString& subset, const QStringList& metrics);
 
 private:
     QString path_;

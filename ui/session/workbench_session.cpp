@@ -40,7 +40,7 @@ WorkbenchSession::WorkbenchSession(ExperimentRunner runner, QObject* parent, dou
     qRegisterMetaType<RunEnded>();
     qRegisterMetaType<PrepareProgress>();
     qRegisterMetaType<DatasetStatsView>();
-    qRegisterMetaType<RunComparisonView>();
+    qRegisterMetaType<RunComparisonSetView>();
     thread_.setObjectName(QStringLiteral("graphlora-trainer"));
     worker_ = new RunWorker(runner_, control_, minIntervalSeconds);
     worker_->moveToThread(&thread_);
@@ -477,18 +477,18 @@ void WorkbenchSession::cancelPrepare() {
     if (prepareCancel_) prepareCancel_->store(true);
 }
 
-void WorkbenchSession::compareRuns(qint64 runA, qint64 runB, const QString& split, const QString& subset,
-                                   const QStringList& metrics) {
+void WorkbenchSession::compareRuns(const QVector<QPair<qint64, qint64>>& pairs, const QString& split,
+                                   const QString& subset, const QStringList& metrics) {
     if (comparisonWatcher_.isRunning()) {
-        pendingComparison_ = [=] { compareRuns(runA, runB, split, subset, metrics); };
+        pendingComparison_ = [=] { compareRuns(pairs, split, subset, metrics); };
         return;
     }
     const QString path = storePath_;
     comparisonWatcher_.setFuture(QtConcurrent::run([=] {
-        Background<RunComparisonView> result;
+        Background<RunComparisonSetView> result;
         try {
             if (path.isEmpty()) throw std::runtime_error("no experiment store is open");
-            result.value = StoreAccess(path).compareRuns(runA, runB, split, subset, metrics);  // own connection
+            result.value = StoreAccess(path).compareRuns(pairs, split, subset, metrics);  // own connection
         } catch (const std::exception& e) {
             result.error = QString::fromUtf8(e.what());
         }

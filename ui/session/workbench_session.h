@@ -72,10 +72,10 @@ public:
     std::optional<ResultsGrid> resultsGrid(const ResultsTableRequest& request);
     std::optional<QString> resultsTable(const ResultsTableRequest& request, TableExportFormat format);
     std::optional<QString> longResultsCsv(const QVector<qint64>& runIds);
-    // Paired tests of two runs (store::compareRuns) on a pool thread, as the bootstrap takes
+    // Paired tests of pairs of runs (store::compareRuns, pooled over several pairs) on a pool thread, as the bootstrap takes
     // seconds: comparisonReady or comparisonFailed follows. A request while one runs replaces
     // any queued one.
-    void compareRuns(qint64 runA, qint64 runB, const QString& split, const QString& subset,
+    void compareRuns(const QVector<QPair<qint64, qint64>>& pairs, const QString& split, const QString& subset,
                      const QStringList& metrics = {QStringLiteral("auc"), QStringLiteral("uauc")});
     bool isComparing() const { return comparisonWatcher_.isRunning(); }
     // Loads the run list on the thread pool; emits runsLoaded.
@@ -134,7 +134,7 @@ signals:
     void prepareFinished(bool ok, const QString& message, const QString& outDir);
     void statsReady(const glr::ui::DatasetStatsView& stats);
     void statsFailed(const QString& message);
-    void comparisonReady(const glr::ui::RunComparisonView& comparison);
+    void comparisonReady(const glr::ui::RunComparisonSetView& comparison);
     void comparisonFailed(const QString& message);
     void errorOccurred(const QString& message);
     void info(const QString& message);
@@ -184,7 +184,7 @@ private:
     bool refreshAgain_ = false;
     QString runsLoadPath_;  // store the background load read (a result for an old store is dropped)
     QStringList pendingStats_;  // split dir, tokenizer, domain of a queued statistics request
-    QFutureWatcher<Background<RunComparisonView>> comparisonWatcher_;
+    QFutureWatcher<Background<RunComparisonSetView>> comparisonWatcher_;
     std::function<void()> pendingComparison_;  // the newest request made while one ran
 };
 
