@@ -49,6 +49,7 @@ SignificanceView::SignificanceView(WorkbenchSession& session, QWidget* parent) :
     table_->setHorizontalHeaderLabels({tr("Runs (A vs B)"), tr("Metric"), tr("A"), tr("B"), tr("A − B"), tr("95% CI"),
                                        tr("z"), tr("p"), tr("Test")});
     table_->verticalHeader()->setVisible(false);
+    table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setWordWrap(false);
@@ -104,7 +105,7 @@ void SignificanceView::showComparison(const RunComparisonSetView& set) {
                              .arg(first.subset)
                              .arg(first.split)
                              .arg(first.users)
-                       : tr("%1 pairs (A = %2, B = %3), %4 %5 rows of the %6 split in all; the last rows pool the "
+                       : tr("%1 pairs (A = %2, B = %3), %4 rows (%5) of the %6 split in all. The first rows pool the "
                             "pairs (fixed effect; I²: how much the pairs disagree beyond chance).")
                              .arg(set.pairs.size())
                              .arg(pairing_.labelA, pairing_.labelB)
@@ -132,17 +133,18 @@ void SignificanceView::showComparison(const RunComparisonSetView& set) {
     auto interval = [](double low, double high) {
         return QStringLiteral("[%1, %2]").arg(signedNumber(low), signedNumber(high));
     };
+    // The pooled answer first; the pairs it rests on below.
+    for (const auto& p : set.pooled)
+        addRow({tr("pooled, %1 pairs").arg(p.pairs), p.metric, QString(), QString(), signedNumber(p.difference),
+                interval(p.ci95Low, p.ci95High), QString::number(p.z, 'f', 2), pText(p.pValue),
+                tr("fixed effect, I² = %1 %").arg(qRound(100 * p.iSquared))},
+               p.pValue < kSignificanceLevel);
     for (const auto& c : set.pairs)
         for (const auto& l : c.lines)
             addRow({QStringLiteral("#%1 vs #%2").arg(c.runA).arg(c.runB), l.metric, QString::number(l.valueA, 'f', 4),
                     QString::number(l.valueB, 'f', 4), signedNumber(l.difference), interval(l.ci95Low, l.ci95High),
                     QString::number(l.z, 'f', 2), pText(l.pValue), l.test},
                    l.pValue < kSignificanceLevel);
-    for (const auto& p : set.pooled)
-        addRow({tr("pooled, %1 pairs").arg(p.pairs), p.metric, QString(), QString(), signedNumber(p.difference),
-                interval(p.ci95Low, p.ci95High), QString::number(p.z, 'f', 2), pText(p.pValue),
-                tr("fixed effect, I² = %1 %").arg(qRound(100 * p.iSquared))},
-               p.pValue < kSignificanceLevel);
     table_->resizeColumnsToContents();
 }
 
