@@ -178,7 +178,11 @@ PairedBootstrap pairedUserBootstrap(const std::vector<PairedRow>& rows, const st
     std::vector<double> differences;
     std::vector<const std::vector<std::size_t>*> drawn(users.size());
     for (int s = 0; s < resamples; ++s) {
-        for (auto& user : drawn) user = users[std::size_t(double(generator() >> 11) * 0x1p-53 * double(users.size()))];
+        for (auto& user : drawn) {
+            // u·n with u in [0, 1) can still round up to n: clamp.
+            const auto k = std::size_t(double(generator() >> 11) * 0x1p-53 * double(users.size()));
+            user = users[std::min(k, users.size() - 1)];
+        }
         double a = 0, b = 0;
         if (score(drawn, a, b)) differences.push_back(a - b);
     }
