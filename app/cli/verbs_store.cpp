@@ -1,5 +1,6 @@
 // graphlora runs list|show|delete|check, graphlora results, graphlora predictions, graphlora
-// compare — reading the experiment store. Output meant for scripts (csv, json) has fixed columns; see results_table.h.
+// compare — reading the experiment store. Output meant for scripts (csv, json) has fixed columns;
+// see results_table.h.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
