@@ -211,6 +211,14 @@ private slots:
         QCOMPARE(table.item(2, 0)->text(), QString("#%1 vs #%2").arg(ids_.graphlora[0]).arg(ids_.loraOnly[0]));
         QVERIFY2(view.summary().contains("2 pairs"), qPrintable(view.summary()));
 
+        // An answer that arrives after the selection changed is not shown against the new one.
+        runs.selectRuns({ids_.graphlora[0], ids_.loraOnly[0]});
+        view.testSelectedPair();
+        runs.selectRuns({ids_.mf});
+        QVERIFY(ready.wait(20000));
+        QCOMPARE(table.rowCount(), 0);
+        QVERIFY2(view.summary().startsWith("Select two runs"), qPrintable(view.summary()));
+
         QSignalSpy failed(session_.get(), &WorkbenchSession::comparisonFailed);
         runs.selectRuns({ids_.graphlora[2], ids_.mf});
         view.testSelectedPair();

@@ -75,23 +75,20 @@ void SignificanceView::setRuns(const QVector<RunSummary>& runs) {
     summary_->setText(ready ? tr("A = %1, B = %2.").arg(pairing_.labelA, pairing_.labelB) : pairing_.problem);
 }
 
-void SignificanceView::setSubset(const QString& subset) {
-    const int i = subset_->findData(subset);
-    if (i >= 0) subset_->setCurrentIndex(i);
-}
-
 void SignificanceView::testSelectedPair() {
     if (!pairing_.problem.isEmpty()) return;
     summary_->setText(tr("Testing %1 against %2…").arg(pairing_.labelA, pairing_.labelB));
     table_->setRowCount(0);
+    requestedPairs_ = pairing_.pairs;
     session_.compareRuns(pairing_.pairs, split_->currentText(), subset_->currentData().toString());
 }
 
 void SignificanceView::showComparison(const RunComparisonSetView& set) {
-    if (set.pairs.isEmpty()) return;
+    QVector<QPair<qint64, qint64>> pairs;
+    for (const auto& c : set.pairs) pairs.push_back({c.runA, c.runB});
+    if (pairs.isEmpty() || pairs != pairing_.pairs) return;  // an answer for a selection changed since
+    shownPairs_ = pairs;
     const RunComparisonView& first = set.pairs.front();
-    shownPairs_.clear();
-    for (const auto& c : set.pairs) shownPairs_.push_back({c.runA, c.runB});
     qint64 rows = 0, leftOut = 0;
     for (const auto& c : set.pairs) {
         rows += c.rows;
@@ -149,6 +146,7 @@ void SignificanceView::showComparison(const RunComparisonSetView& set) {
 }
 
 void SignificanceView::showFailure(const QString& message) {
+    if (requestedPairs_ != pairing_.pairs) return;  // the selection changed since that request
     table_->setRowCount(0);
     summary_->setText(tr("Not tested: %1").arg(message));
 }

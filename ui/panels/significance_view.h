@@ -26,7 +26,6 @@ public:
     // The runs selected in the table: the test is offered when they pair up.
     void setRuns(const QVector<RunSummary>& runs);
     void testSelectedPair();  // what the button does
-    void setSubset(const QString& subset);  // all, warm, cold
 
     QTableWidget& table() const { return *table_; }
     QString summary() const;
@@ -37,7 +36,8 @@ private:
 
     WorkbenchSession& session_;
     RunPairing pairing_;
-    QVector<QPair<qint64, qint64>> shownPairs_;  // what the table shows results of
+    QVector<QPair<qint64, qint64>> shownPairs_;      // what the table shows results of
+    QVector<QPair<qint64, qint64>> requestedPairs_;  // what the last test asked about
     QComboBox* split_;
     QComboBox* subset_;
     QPushButton* testButton_;
