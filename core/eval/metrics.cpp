@@ -203,14 +203,21 @@ EvaluationReport evaluate(const std::vector<ScoredRow>& rows,
     return report;
 }
 
+double metricValue(const MetricSet& m, const std::string& metric) {
+    if (metric == "auc") return m.auc;
+    if (metric == "uauc") return m.uauc;
+    if (metric == "uauc_weighted") return m.uaucWeighted;
+    if (metric.rfind("ndcg@", 0) == 0) return m.ndcg;
+    failInput("unknown metric '{}' (expected auc, uauc, uauc_weighted or ndcg@<k>)", metric);
+}
+
 std::vector<MetricRecord> EvaluationReport::records() const {
     std::vector<MetricRecord> out;
-    const std::string ndcgName = "ndcg@" + std::to_string(ndcgK);
+    const std::string names[] = {"auc", "uauc", "uauc_weighted", "ndcg@" + std::to_string(ndcgK)};
     auto add = [&](const std::string& subset, const MetricSet& m) {
-        const std::pair<const char*, double> values[] = {
-            {"auc", m.auc}, {"uauc", m.uauc}, {"uauc_weighted", m.uaucWeighted}, {ndcgName.c_str(), m.ndcg}};
-        for (const auto& [metric, value] : values)
-            if (!std::isnan(value)) out.push_back({subset, metric, value, m.rows});
+        for (const std::string& metric : names)
+            if (const double value = metricValue(m, metric); !std::isnan(value))
+                out.push_back({subset, metric, value, m.rows});
     };
     add("all", all);
     add("warm", warm);

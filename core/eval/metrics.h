@@ -83,6 +83,10 @@ struct EvaluationReport {
     std::vector<MetricRecord> records() const;
 };
 
+// A metric of `m` by the name the store records it under: "auc", "uauc", "uauc_weighted" or
+// "ndcg@<k>" (the NDCG of `m`, whatever k it was computed with). Throws InputError for another name.
+double metricValue(const MetricSet& m, const std::string& metric);
+
 // AUC of one set of rows (ties one half); NaN unless both labels occur.
 double rocAuc(const std::vector<int>& labels, const std::vector<double>& scores);
 

@@ -80,23 +80,15 @@ void setZ(double difference, double standardError, double& z, double& p) {
     }
 }
 
-double metricValue(const MetricSet& m, const std::string& metric) {
-    if (metric == "auc") return m.auc;
-    if (metric == "uauc") return m.uauc;
-    if (metric == "uauc_weighted") return m.uaucWeighted;
-    return m.ndcg;
-}
-
+// The NDCG cut-off a metric name asks for (10, unused, for the others); metricValue checks the rest.
 int ndcgCutoff(const std::string& metric) {
-    if (metric == "auc" || metric == "uauc" || metric == "uauc_weighted") return 10;
     const std::string prefix = "ndcg@";
-    if (metric.rfind(prefix, 0) == 0) {
-        const std::string digits = metric.substr(prefix.size());
-        if (!digits.empty() && digits.size() < 6 && std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c) != 0; }) &&
-            std::stoi(digits) > 0)
-            return std::stoi(digits);
-    }
-    failInput("paired bootstrap: unknown metric '{}' (expected auc, uauc, uauc_weighted or ndcg@<k>)", metric);
+    if (metric.rfind(prefix, 0) != 0) return 10;
+    const std::string digits = metric.substr(prefix.size());
+    const bool number = !digits.empty() && digits.size() < 6 &&
+                        std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (!number || std::stoi(digits) <= 0) failInput("paired bootstrap: '{}' has no positive NDCG cut-off", metric);
+    return std::stoi(digits);
 }
 
 }  // namespace
@@ -141,6 +133,7 @@ PairedAucTest delongPairedAuc(const std::vector<int>& labels, const std::vector<
 PairedBootstrap pairedUserBootstrap(const std::vector<PairedRow>& rows, const std::string& metric, int resamples,
                                     std::uint64_t seed) {
     const int k = ndcgCutoff(metric);
+    (void)metricValue(MetricSet{}, metric);  // an unknown name fails here, before any resampling
     if (resamples < 2) failInput("paired bootstrap: resamples must be at least 2, got {}", resamples);
     if (rows.empty()) failInput("paired bootstrap: no rows");
 

@@ -72,12 +72,11 @@ public:
     std::optional<ResultsGrid> resultsGrid(const ResultsTableRequest& request);
     std::optional<QString> resultsTable(const ResultsTableRequest& request, TableExportFormat format);
     std::optional<QString> longResultsCsv(const QVector<qint64>& runIds);
-    // Paired tests of pairs of runs (store::compareRuns, pooled over several pairs) on a pool thread, as the bootstrap takes
-    // seconds: comparisonReady or comparisonFailed follows. A request while one runs replaces
-    // any queued one.
+    // Paired tests of pairs of runs (store::compareRuns, pooled over several pairs) on a pool
+    // thread, as the bootstrap takes seconds: comparisonReady or comparisonFailed follows. A
+    // request while one runs replaces any queued one.
     void compareRuns(const QVector<QPair<qint64, qint64>>& pairs, const QString& split, const QString& subset,
                      const QStringList& metrics = {QStringLiteral("auc"), QStringLiteral("uauc")});
-    bool isComparing() const { return comparisonWatcher_.isRunning(); }
     // Loads the run list on the thread pool; emits runsLoaded.
     void refreshRuns();
 
