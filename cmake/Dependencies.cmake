@@ -53,3 +53,15 @@ if(GRAPHLORA_BUILD_UI)
     set(GRAPHLORA_HAVE_QT ON)
   endif()
 endif()
+
+# Data-parallel training (core/dist) uses c10d's Gloo backend. Its header needs Gloo's own headers:
+# Debian's LibTorch links libgloo but its headers come with libgloo-dev; the pip LibTorch carries
+# both. Without them the build still works and a multi-rank run is refused with a message.
+find_file(GRAPHLORA_C10D_GLOO_HEADER torch/csrc/distributed/c10d/ProcessGroupGloo.hpp PATHS ${TORCH_INCLUDE_DIRS})
+find_path(GRAPHLORA_GLOO_INCLUDE_DIR gloo/context.h PATHS ${TORCH_INCLUDE_DIRS})
+find_library(GRAPHLORA_GLOO_LIBRARY gloo)
+set(GRAPHLORA_HAVE_GLOO OFF)
+if(GRAPHLORA_C10D_GLOO_HEADER AND GRAPHLORA_GLOO_INCLUDE_DIR)
+  set(GRAPHLORA_HAVE_GLOO ON)
+endif()
+message(STATUS "Data-parallel runs over c10d Gloo: ${GRAPHLORA_HAVE_GLOO}")

@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev       # configs, safetensors headers
   libsentencepiece-dev     # LLaMA tokenizer.model
   libcli11-dev libfmt-dev  # command line, formatting
+  libgloo-dev              # headers of the Gloo backend LibTorch links: data-parallel runs (core/dist)
   qt6-base-dev qt6-svg-dev libqcustomplot-dev  # workbench UI and figure export
   libgl-dev xvfb           # offscreen/virtual display for UI tests and screenshots
   r-base-core r-cran-dslabs  # the demo's MovieLens ratings (exported once to CSV)

@@ -2,6 +2,7 @@
 // stops cleanly (the run stays resumable) and a final metrics table.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 
 #include "cli/verbs.h"
 #include "config/sweep.h"
+#include "dist/data_parallel_spec.h"
 #include "model/compat.h"
 #include "store/run_store.h"
 #include "train/experiment_runner.h"
@@ -122,11 +124,43 @@ struct RunArgs {
     std::int64_t sweepId = 0;
     std::string sweepParams;
     int threads = 0;
+    // Data-parallel (train/data_parallel.h): --nproc starts the ranks here; --rendezvous joins
+    // ranks a launcher such as srun started, rank and world from the flags or the environment.
+    int nproc = 1;
+    std::string rendezvous;
+    int rank = -1;
+    int world = 0;
+    int rankTimeout = 600;
+    std::int64_t stopAtStep = 0;
 };
+
+dist::DataParallelSpec dataParallelSpec(const RunArgs& args) {
+    dist::DataParallelSpec spec;
+    if (args.rendezvous.empty()) {
+        if (args.rank >= 0 || args.world > 0) throw InputError("run: --rank and --world need --rendezvous ADDRESS");
+        return spec;
+    }
+    if (args.rank >= 0 || args.world > 0) {
+        if (args.rank < 0 || args.world <= 0) throw InputError("run: give --rank and --world together");
+        spec.rank = args.rank;
+        spec.worldSize = args.world;
+    } else if (auto fromEnvironment = dist::rankFromEnvironment()) {
+        spec = *fromEnvironment;
+    } else {
+        throw InputError("run: --rendezvous needs this process's rank: --rank and --world, or GRAPHLORA_RANK and "
+                         "GRAPHLORA_WORLD_SIZE, or srun's SLURM_PROCID and SLURM_NTASKS");
+    }
+    spec.rendezvous = dist::resolveRendezvous(args.rendezvous);
+    spec.timeoutSeconds = args.rankTimeout;
+    dist::validate(spec);
+    return spec;
+}
 
 RunOutcome runOne(const RunArgs& args) {
     RunRequest request;
+    request.dataParallel = dataParallelSpec(args);
     request.threads = args.threads;
+    if (args.stopAtStep > 0) request.stopAtStep = args.stopAtStep;
     request.configPath = args.config;
     request.overrides = args.overrides;
     request.storePath = args.db.empty() ? store::defaultStorePath() : args.db;
@@ -137,11 +171,73 @@ RunOutcome runOne(const RunArgs& args) {
     auto previous = std::signal(SIGINT, onSigint);
     std::signal(SIGTERM, onSigint);
     RunOutcome outcome;
-    {
+    if (request.dataParallel.rank > 0) {  // rank 0 draws the progress; the others only stop with it
+        outcome = runExperiment(request, [](const ProgressSnapshot&) { return !gInterrupted.load(); });
+    } else {
         ProgressPrinter printer;
         outcome = runExperiment(request, [&printer](const ProgressSnapshot& s) { return printer(s); });
     }
     std::signal(SIGINT, previous);
+    return outcome;
+}
+
+// --nproc N: ranks 1…N-1 as child processes of this one, which is rank 0, meeting through a
+// rendezvous file of their own. A rank that fails makes the others fail at their next
+// collective; the children are waited for, and stopped if rank 0 failed first.
+RunOutcome runLocalRanks(const RunArgs& args) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() /
+                         fmt::format("graphlora-ranks-{}-{}", ::getpid(), std::chrono::steady_clock::now().time_since_epoch().count());
+    fs::create_directories(dir);
+    const std::string address = "file://" + (dir / "rendezvous").string();
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    const int threads = args.threads > 0 ? args.threads : std::max(1, cores / args.nproc);
+    std::vector<pid_t> children;
+    for (int r = 1; r < args.nproc; ++r) {
+        std::vector<std::string> argv{"/proc/self/exe", "run", "--rank", std::to_string(r), "--world", std::to_string(args.nproc),
+                                      "--rendezvous", address, "--threads", std::to_string(threads),
+                                      "--rank-timeout", std::to_string(args.rankTimeout)};
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            std::vector<char*> cargs;
+            for (auto& a : argv) cargs.push_back(a.data());
+            cargs.push_back(nullptr);
+            ::execv("/proc/self/exe", cargs.data());
+            std::_Exit(127);
+        }
+        if (pid < 0) fail("run --nproc: cannot start rank {}", r);
+        children.push_back(pid);
+    }
+    auto waitForChildren = [&](bool stopThem) {
+        std::vector<std::string> failures;
+        for (std::size_t i = 0; i < children.size(); ++i) {
+            if (stopThem) ::kill(children[i], SIGTERM);
+            int status = 0;
+            ::waitpid(children[i], &status, 0);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                failures.push_back(fmt::format("rank {} {} {}", i + 1, WIFEXITED(status) ? "exited with" : "was killed by signal",
+                                               WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status)));
+        }
+        std::error_code ignored;
+        fs::remove_all(dir, ignored);
+        return failures;
+    };
+    RunArgs leader = args;
+    leader.nproc = 1;
+    leader.rank = 0;
+    leader.world = args.nproc;
+    leader.rendezvous = address;
+    leader.threads = threads;
+    RunOutcome outcome;
+    try {
+        outcome = runOne(leader);
+    } catch (...) {
+        waitForChildren(/*stopThem=*/true);
+        throw;
+    }
+    const auto failures = waitForChildren(/*stopThem=*/outcome.status != "finished");
+    if (outcome.status == "finished" && !failures.empty())
+        fail("run {}: rank 0 finished but {}", outcome.runId, fmt::join(failures, ", "));
     return outcome;
 }
 
@@ -216,11 +312,32 @@ void registerTrainVerbs(CLI::App& app) {
     run->add_option("--set", args->overrides, "override a config key: key.path=value (repeatable)");
     run->add_option("--resume", args->resume, "continue an interrupted run by id");
     run->add_option("--threads", args->threads, "intra-op threads (default: all cores)");
+    run->add_option("--nproc", args->nproc,
+                    "train data-parallel over N processes on this machine (train.grad_accum must be a multiple of N)")
+        ->check(CLI::Range(1, 1024));
+    run->add_option("--rendezvous", args->rendezvous,
+                    "join a data-parallel run started by a launcher (srun): file:///PATH, tcp://HOST:PORT, or env "
+                    "(MASTER_ADDR, MASTER_PORT); rank and world from --rank/--world, GRAPHLORA_RANK/GRAPHLORA_WORLD_SIZE or "
+                    "SLURM_PROCID/SLURM_NTASKS");
+    run->add_option("--rank", args->rank, "this process's rank (with --rendezvous)")->check(CLI::NonNegativeNumber);
+    run->add_option("--world", args->world, "the number of ranks (with --rendezvous)")->check(CLI::PositiveNumber);
+    run->add_option("--rank-timeout", args->rankTimeout, "seconds a rank waits for the others before giving up (600)")
+        ->check(CLI::PositiveNumber);
+    run->add_option("--stop-at-step", args->stopAtStep,
+                    "stop cleanly once N optimiser steps are done: checkpointed, resumable with --resume (a job's time slice)")
+        ->check(CLI::PositiveNumber);
     run->add_option("--sweep-id", args->sweepId, "record the run in this sweep")->group("");
     run->add_option("--sweep-params", args->sweepParams, "the run's varied parameters (JSON)")->group("");
     run->callback([args] {
-        if (args->config.empty() && args->resume <= 0) throw InputError("run: give a CONFIG file or --resume RUN_ID");
-        auto outcome = runOne(*args);
+        if (args->nproc > 1 && (!args->rendezvous.empty() || args->rank >= 0 || args->world > 0))
+            throw InputError("run: --nproc starts its own ranks; drop --rendezvous, --rank and --world");
+        const bool follower = args->rank > 0 || (!args->rendezvous.empty() && args->rank < 0 && dataParallelSpec(*args).rank > 0);
+        if (!follower && args->config.empty() && args->resume <= 0) throw InputError("run: give a CONFIG file or --resume RUN_ID");
+        auto outcome = args->nproc > 1 ? runLocalRanks(*args) : runOne(*args);
+        if (follower) {
+            if (outcome.status == "interrupted") throw Cancelled();
+            return;
+        }
         printOutcome(outcome);
         if (outcome.status == "interrupted") throw Cancelled();
     });

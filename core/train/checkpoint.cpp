@@ -1,5 +1,7 @@
 #include "train/checkpoint.h"
 
+#include <optional>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +16,17 @@ namespace {
 // the digest existed, are still read.
 constexpr const char* kFormat = "graphlora-checkpoint/2";
 constexpr const char* kFormatWithoutDigest = "graphlora-checkpoint/1";
+
+// "rng.cpu.rank3" with prefix "rng.cpu.rank" -> 3; nullopt for any other name, and for a rank
+// that is not 1..65535 in plain digits.
+std::optional<int> peerRank(const std::string& name, const std::string& prefix) {
+    if (name.rfind(prefix, 0) != 0) return std::nullopt;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const int rank = std::stoi(digits);
+    if (rank < 1 || rank > 65535) return std::nullopt;
+    return rank;
+}
 }
 
 void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
@@ -22,6 +35,8 @@ void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
     for (const auto& [name, t] : checkpoint.optimizerState) tensors["optim." + name] = t;
     if (checkpoint.cpuRngState.defined()) tensors["rng.cpu"] = checkpoint.cpuRngState;
     if (checkpoint.deviceRngState.defined()) tensors["rng.device"] = checkpoint.deviceRngState;
+    for (const auto& [rank, state] : checkpoint.peerCpuRngStates) tensors[fmt::format("rng.cpu.rank{}", rank)] = state;
+    for (const auto& [rank, state] : checkpoint.peerDeviceRngStates) tensors[fmt::format("rng.device.rank{}", rank)] = state;
     const auto& p = checkpoint.position;
     nlohmann::json meta = {{"step", p.step},
                            {"epoch", p.epoch},
@@ -64,6 +79,10 @@ Checkpoint loadCheckpoint(const std::string& path) {
             cp.cpuRngState = loadTensor(file, info);
         else if (info.name == "rng.device")
             cp.deviceRngState = loadTensor(file, info);
+        else if (auto rank = peerRank(info.name, "rng.cpu.rank"))
+            cp.peerCpuRngStates[*rank] = loadTensor(file, info);
+        else if (auto rank = peerRank(info.name, "rng.device.rank"))
+            cp.peerDeviceRngStates[*rank] = loadTensor(file, info);
         else
             failInput("{}: unexpected tensor '{}' in checkpoint", path, info.name);
     }

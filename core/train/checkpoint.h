@@ -3,7 +3,8 @@
 // its SHA-256 on load; written atomically: temp file + fsync + rename) holding everything a resumed run needs to continue
 // bit-identically on the CPU: trainable parameters ("param.*"), optimiser moments ("optim.*"),
 // the CPU generator state ("rng.cpu"), the accelerator's generator state where the run is on
-// one ("rng.device": CUDA dropout masks) and, in the metadata, the position in the data stream and
+// one ("rng.device": CUDA dropout masks), those of the other ranks of a data-parallel run
+// ("rng.cpu.rank<r>", "rng.device.rank<r>") and, in the metadata, the position in the data stream and
 // the model-selection state.
 #include <cstdint>
 #include <map>
@@ -29,6 +30,9 @@ struct Checkpoint {
     std::map<std::string, at::Tensor> optimizerState;
     at::Tensor cpuRngState;     // U8, from the default CPU generator (may be undefined)
     at::Tensor deviceRngState;  // U8, from the run device's default generator (undefined on the CPU)
+    // Ranks 1… of a data-parallel run (train/data_parallel.h): each draws its own dropout masks.
+    std::map<int, at::Tensor> peerCpuRngStates;
+    std::map<int, at::Tensor> peerDeviceRngStates;
 };
 
 void saveCheckpoint(const std::string& path, const Checkpoint& checkpoint);

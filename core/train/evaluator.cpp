@@ -9,6 +9,7 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include "dist/communicator.h"
 #include "gnn/device_upload.h"
 #include "util/error.h"
 
@@ -29,41 +30,58 @@ std::vector<std::int64_t> evaluationRows(const Recommender& model, const std::st
 }
 
 SplitScores scoreRows(Recommender& model, const std::string& split, const std::vector<std::int64_t>& rows,
-                      int batchSize, const std::function<bool(std::int64_t, std::int64_t)>& onBatch) {
+                      int batchSize, const std::function<bool(std::int64_t, std::int64_t)>& onBatch,
+                      dist::Communicator* communicator) {
     at::NoGradGuard noGrad;
     SplitScores out;
     out.split = split;
     const auto start = std::chrono::steady_clock::now();
     auto batches = model.planBatches(split, rows, batchSize, 0, /*shuffle=*/false);
-    std::int64_t done = 0;
-    out.rowIndices.reserve(rows.size());
-    auto collect = [&](gnn::HostReadback& readback, const std::vector<std::int64_t>& batch) {
-        const at::Tensor logits = readback.get().to(at::kDouble).contiguous();
-        const double* p = logits.data_ptr<double>();
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            out.rowIndices.push_back(batch[i]);
-            out.rows.push_back(model.rowMeta(split, batch[i]));
-            out.scores.push_back(p[i]);
+    const int world = communicator ? communicator->worldSize() : 1;
+    const int rank = communicator ? communicator->rank() : 0;
+    for (const auto& batch : batches)
+        for (auto row : batch) {
+            out.rowIndices.push_back(row);
+            out.rows.push_back(model.rowMeta(split, row));
         }
-        out.workUnits += model.workUnits(split, batch);
-        done += static_cast<std::int64_t>(batch.size());
-        if (onBatch && !onBatch(done, static_cast<std::int64_t>(rows.size()))) throw Cancelled();
+    // Scores in batch order; with several ranks each fills its own batches' places and a sum
+    // over ranks (the others hold zeros there) completes the vector.
+    at::Tensor scores = at::zeros({static_cast<std::int64_t>(out.rowIndices.size())}, at::kDouble);
+    double* scoreOut = scores.data_ptr<double>();
+    std::int64_t done = 0;
+    auto collect = [&](gnn::HostReadback& readback, std::size_t batchIndex, std::int64_t offset) {
+        const auto& batch = batches[batchIndex];
+        const at::Tensor logits = readback.get().to(at::kDouble).contiguous();
+        std::copy(logits.data_ptr<double>(), logits.data_ptr<double>() + batch.size(), scoreOut + offset);
+        done += static_cast<std::int64_t>(batch.size()) * world;
+        const bool keepGoing = !onBatch || onBatch(std::min<std::int64_t>(done, static_cast<std::int64_t>(rows.size())),
+                                                   static_cast<std::int64_t>(rows.size()));
+        if (!keepGoing && world == 1) throw Cancelled();
     };
     // One batch in flight: batch k+1 is queued before batch k's scores are read, so that on a
     // GPU the host prepares the next batch (prompts, uploads, the 1-hop subgraph) while the
     // device scores this one.
     std::optional<gnn::HostReadback> previous;
-    const std::vector<std::int64_t>* previousBatch = nullptr;
-    for (const auto& batch : batches) {
+    std::size_t previousBatch = 0;
+    std::int64_t previousOffset = 0, offset = 0;
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+        const auto& batch = batches[b];
+        out.workUnits += model.workUnits(split, batch);
+        const std::int64_t batchOffset = offset;
+        offset += static_cast<std::int64_t>(batch.size());
+        if (static_cast<int>(b % static_cast<std::size_t>(world)) != rank) continue;
         at::Tensor logits = model.forward(split, batch, /*training=*/false);
         GLR_CHECK(logits.numel() == static_cast<std::int64_t>(batch.size()),
                   "{}: method returned {} scores for {} rows", split, logits.numel(), batch.size());
         gnn::HostReadback readback(logits.reshape({-1}));
-        if (previous) collect(*previous, *previousBatch);
+        if (previous) collect(*previous, previousBatch, previousOffset);
         previous.emplace(std::move(readback));
-        previousBatch = &batch;
+        previousBatch = b;
+        previousOffset = batchOffset;
     }
-    if (previous) collect(*previous, *previousBatch);
+    if (previous) collect(*previous, previousBatch, previousOffset);
+    if (world > 1) communicator->allReduceSum(scores);
+    out.scores.assign(scores.data_ptr<double>(), scores.data_ptr<double>() + scores.numel());
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
 }

@@ -8,6 +8,10 @@
 
 #include "train/recommender.h"
 
+namespace glr::dist {
+class Communicator;
+}
+
 namespace glr {
 
 struct SplitScores {
@@ -24,9 +28,13 @@ std::vector<std::int64_t> evaluationRows(const Recommender& model, const std::st
                                          std::int64_t maxRows, std::uint64_t seed);
 
 // Scores rows in batches under NoGradGuard; `onBatch(done, total)` may return false to cancel
-// (throws glr::Cancelled).
+// (throws glr::Cancelled). With a communicator of several ranks, every rank plans the same
+// batches, scores batch b when b mod W is its rank, and all ranks receive every score: the same
+// batches, so the same scores, as one process computes (a row's score can depend on its batch
+// through the graph path's subgraph). A rank cannot cancel alone there, so `onBatch` only reports.
 SplitScores scoreRows(Recommender& model, const std::string& split,
                       const std::vector<std::int64_t>& rows, int batchSize,
-                      const std::function<bool(std::int64_t, std::int64_t)>& onBatch = {});
+                      const std::function<bool(std::int64_t, std::int64_t)>& onBatch = {},
+                      dist::Communicator* communicator = nullptr);
 
 }  // namespace glr

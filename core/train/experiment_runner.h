@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "dist/data_parallel_spec.h"
+
 namespace glr {
 
 struct ProgressSnapshot {
@@ -44,6 +46,13 @@ struct RunRequest {
     std::string sweepParamsJson;            // the varied parameters of this run within the sweep
     std::string artifactsDir;               // checkpoints; default: "<store dir>/artifacts/run-<id>"
     int threads = 0;                        // intra-op threads of the run (0: every core)
+    // Stop as a cancel does, checkpointed and resumable, once this many optimiser steps are done
+    // (a job's time slice; tests of resuming).
+    std::optional<std::int64_t> stopAtStep;
+    // One rank of a data-parallel run (train/data_parallel.h). Rank 0 takes the request as above
+    // and tells the others the run, its config and its checkpoint through the rendezvous; they
+    // need only this field (and `threads`), and never open the store.
+    dist::DataParallelSpec dataParallel;
 };
 
 struct RunOutcome {
@@ -61,6 +70,8 @@ struct RunOutcome {
 
 // Runs (or resumes) one experiment to completion, cancellation or failure. Errors in the config
 // throw before a run is created; errors during the run are recorded (status failed) and rethrown.
+// In a data-parallel run every rank calls it; an error rank 0 meets before the run starts
+// reaches every rank.
 RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& progress);
 
 }  // namespace glr

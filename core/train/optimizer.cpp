@@ -254,14 +254,14 @@ std::int64_t AdamOptimizer::parameterCount() const {
     return n;
 }
 
-void clipGradNorm(const std::vector<ParamGroup>& groups, double maxNorm) {
+at::Tensor clipGradNorm(const std::vector<ParamGroup>& groups, double maxNorm) {
     GLR_CHECK(maxNorm > 0 && std::isfinite(maxNorm), "gradient clipping: the maximum norm must be positive, got {}", maxNorm);
     at::NoGradGuard noGrad;
     std::vector<at::Tensor> grads;
     for (const auto& g : groups)
         for (const auto& p : g.params)
             if (p.grad().defined()) grads.push_back(p.grad());
-    if (grads.empty()) return;
+    if (grads.empty()) return at::Tensor();
     // ‖g‖ = sqrt(Σ ‖g_i‖²), the per-tensor norms combined in fp64.
     std::vector<at::Tensor> norms = at::_foreach_norm(grads);
     const at::ScalarType first = norms.front().scalar_type();
@@ -270,6 +270,7 @@ void clipGradNorm(const std::vector<ParamGroup>& groups, double maxNorm) {
     const at::Tensor total = at::stack(norms).to(at::kDouble).square().sum().sqrt();
     const at::Tensor factor = (maxNorm / (total + 1e-6)).clamp_max(1.0);
     compat::scaleInPlace(grads, factor);
+    return total;
 }
 
 double learningRateScale(const std::string& schedule, std::int64_t step, std::int64_t warmupSteps,

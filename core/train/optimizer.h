@@ -68,7 +68,9 @@ private:
 // maxNorm, each gradient is multiplied by maxNorm/(‖g‖₂ + 1e-6). The norm and the factor stay on
 // the device and the factor is applied unconditionally (1 when within the limit): clipping reads
 // nothing back to the host, so a training step with it still has no host synchronisation.
-void clipGradNorm(const std::vector<ParamGroup>& groups, double maxNorm);
+// Returns ‖g‖₂ before clipping (fp64 [] on the device; undefined when no gradient is defined),
+// for the trainer to read once the step has run.
+at::Tensor clipGradNorm(const std::vector<ParamGroup>& groups, double maxNorm);
 
 // Linear warm-up then cosine (or linear, or constant) decay to zero at totalSteps.
 double learningRateScale(const std::string& schedule, std::int64_t step, std::int64_t warmupSteps,

@@ -8,9 +8,11 @@
 #include <random>
 
 #include "config/experiment_config.h"
+#include "dist/communicator.h"
 #include "gnn/device_upload.h"
 #include "model/loader.h"
 #include "store/run_store.h"
+#include "train/data_parallel.h"
 #include "train/evaluator.h"
 #include "util/error.h"
 
@@ -48,13 +50,23 @@ at::Tensor labelsOf(const Recommender& model, const std::vector<std::int64_t>& b
     return labels;
 }
 
+// Rank r > 0 of a data-parallel run draws its dropout masks from a generator of its own.
+std::uint64_t rankSeed(std::int64_t seed, int rank) {
+    return static_cast<std::uint64_t>(seed) ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(rank));
+}
+
 }  // namespace
 
 TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoint>& resume) {
     const auto& cfg = *setup.config;
     const auto& tc = cfg.train;
     Recommender& model = *setup.model;
-    RunStore& store = *setup.store;
+    RunStore* store = setup.store;
+    auto onlyProcess = dist::singleProcess();
+    dist::Communicator& comm = setup.communicator ? *setup.communicator : *onlyProcess;
+    const int world = comm.worldSize();
+    const int rank = comm.rank();
+    GLR_CHECK(!comm.isLeader() || store, "trainer: rank 0 needs the store");
     TrainOutcome outcome;
 
     auto groups = model.parameterGroups();
@@ -78,23 +90,45 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
                       resume->position.configHash.substr(0, 12), cfg.hash.substr(0, 12));
         model.loadTrainableState(resume->parameters);
         optimizer.loadState(resume->optimizerState);
-        restoreCpuRngState(resume->cpuRngState);
-        restoreDeviceRngState(runDevice, resume->deviceRngState);
+        if (rank == 0) {
+            restoreCpuRngState(resume->cpuRngState);
+            restoreDeviceRngState(runDevice, resume->deviceRngState);
+        } else {
+            // A checkpoint from a run with fewer ranks has no state for this one: a fresh stream.
+            auto cpuState = resume->peerCpuRngStates.find(rank);
+            if (cpuState == resume->peerCpuRngStates.end())
+                at::manual_seed(rankSeed(cfg.seed, rank) + static_cast<std::uint64_t>(resume->position.step));
+            else
+                restoreCpuRngState(cpuState->second);
+            auto deviceState = resume->peerDeviceRngStates.find(rank);
+            if (deviceState != resume->peerDeviceRngStates.end()) restoreDeviceRngState(runDevice, deviceState->second);
+        }
         pos = resume->position;
     } else {
-        at::manual_seed(cfg.seed);
+        at::manual_seed(rank == 0 ? static_cast<std::uint64_t>(cfg.seed) : rankSeed(cfg.seed, rank));
     }
+    broadcastParameters(groups, comm);
     // Steps past the position are about to be trained (again): points a killed process stored
     // for them would otherwise appear twice in the run's curves.
-    store.discardMetricsAfter(setup.runId, pos.step);
+    if (store) store->discardMetricsAfter(setup.runId, pos.step);
 
+    // Every rank calls it (their generator states are gathered); rank 0 writes the file.
     auto checkpointNow = [&](const TrainingPosition& p) {
         Checkpoint cp;
+        cp.cpuRngState = captureCpuRngState();
+        cp.deviceRngState = captureDeviceRngState(runDevice);
+        if (world > 1) {
+            const auto cpuStates = comm.allGather(cp.cpuRngState);
+            for (int r = 1; r < world; ++r) cp.peerCpuRngStates[r] = cpuStates[static_cast<std::size_t>(r)];
+            if (cp.deviceRngState.defined()) {
+                const auto deviceStates = comm.allGather(cp.deviceRngState.to(at::kCPU));
+                for (int r = 1; r < world; ++r) cp.peerDeviceRngStates[r] = deviceStates[static_cast<std::size_t>(r)];
+            }
+        }
+        if (!comm.isLeader()) return;
         cp.position = p;
         cp.parameters = model.trainableState();
         cp.optimizerState = optimizer.state();
-        cp.cpuRngState = captureCpuRngState();
-        cp.deviceRngState = captureDeviceRngState(runDevice);
         saveCheckpoint(setup.checkpointPath, cp);
     };
 
@@ -108,11 +142,15 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
     const auto wallStart = Clock::now();
     std::vector<MetricPoint> pending;  // flushed to the store in batches (one transaction each)
     auto flush = [&] {
+        if (!store) {
+            pending.clear();
+            return;
+        }
         if (!pending.empty()) {
-            store.appendMetrics(setup.runId, pending);
+            store->appendMetrics(setup.runId, pending);
             pending.clear();
         }
-        store.heartbeat(setup.runId);
+        store->heartbeat(setup.runId);
     };
 
     std::int64_t lastValidatedStep = -1;
@@ -123,24 +161,27 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         flush();
         snap.phase = "eval";
         snap.message = fmt::format("validating at step {}{}", step, stopRequested ? " before stopping" : "");
-        if (setup.progress && !setup.progress(snap) && !stopRequested) throw Cancelled();
+        // Ranks stop together, at a step boundary (below): one cannot leave a validation alone.
+        if (setup.progress && !setup.progress(snap) && !stopRequested && world == 1) throw Cancelled();
         const auto evalRows = evaluationRows(model, setup.validSplit, cfg.eval.maxRows.value_or(0), seed);
         auto scores = scoreRows(model, setup.validSplit, evalRows, cfg.eval.batchSize, [&](std::int64_t done, std::int64_t total) {
             snap.message = fmt::format("validating at step {}{}: {}/{} rows", step, stopRequested ? " before stopping" : "",
                                        done, total);
             return !setup.progress || setup.progress(snap) || stopRequested;
-        });
+        }, &comm);
         const double auc = validationAuc(scores);
-        store.appendMetrics(setup.runId, {{step, epochF, "valid", "auc", auc, 0}});
+        if (store) store->appendMetrics(setup.runId, {{step, epochF, "valid", "auc", auc, 0}});
         snap.metrics["valid/auc"] = auc;
         if (auc > pos.bestValidMetric) {
             pos.bestValidMetric = auc;
             pos.bestStep = step;
             pos.evalsWithoutImprovement = 0;
-            Checkpoint best;
-            best.position = pos;
-            best.parameters = model.trainableState();
-            saveCheckpoint(setup.bestCheckpointPath, best);
+            if (comm.isLeader()) {
+                Checkpoint best;
+                best.position = pos;
+                best.parameters = model.trainableState();
+                saveCheckpoint(setup.bestCheckpointPath, best);
+            }
         } else {
             ++pos.evalsWithoutImprovement;
         }
@@ -154,7 +195,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
     // checkpoints, a stop) settles the last step first, so no checkpoint holds an update that
     // followed a non-finite loss. Progress reports run one step behind.
     struct QueuedStep {
-        at::Tensor lossSum;  // fp64 [] on the run's device, unread
+        at::Tensor readout;  // fp64 [Σ loss] or [Σ loss, ‖g‖ before clipping] on the run's device, unread
         std::int64_t step = 0, epoch = 0, firstBatch = 0, lastBatch = 0, microBatches = 0;
         double epochF = 0, learningRate = 0;
     };
@@ -163,7 +204,8 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         if (!unread) return false;
         const QueuedStep q = std::move(*unread);
         unread.reset();
-        const double lossSum = q.lossSum.item<double>();
+        const at::Tensor values = q.readout.to(at::kCPU);  // one read: the step has run by now
+        const double lossSum = values[0].item<double>();
         // A non-finite loss ends the run here; the updates it fed stay in memory only (no
         // checkpoint is written after them), so resuming starts from the last good state.
         if (!std::isfinite(lossSum))
@@ -172,6 +214,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         lastLoss = lossSum / static_cast<double>(q.microBatches);
         pending.push_back({q.step, q.epochF, "train", "loss", lastLoss, 0});
         pending.push_back({q.step, q.epochF, "train", "lr", q.learningRate, 0});
+        if (values.numel() > 1) pending.push_back({q.step, q.epochF, "train", "grad_norm", values[1].item<double>(), 0});
         snap.phase = "train";
         snap.step = q.step;
         snap.epoch = q.epochF;
@@ -195,26 +238,38 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
                 break;
             }
             const auto& batch = batches[b];
-            at::Tensor logits = model.forward("train", batch, /*training=*/true);
-            at::Tensor labels = gnn::uploadAsync(labelsOf(model, batch), logits.device());
-            at::Tensor loss = at::binary_cross_entropy_with_logits(logits.to(at::kFloat), labels);
-            (loss / static_cast<double>(tc.gradAccum)).backward();
-            // Summed on the device and read once the next step is queued (settle): no host sync
-            // inside a step, and none that waits for the step just queued.
-            const at::Tensor lossDouble = loss.detach().to(at::kDouble);
-            accumulatedLoss = accumulatedLoss.defined() ? accumulatedLoss + lossDouble : lossDouble;
+            // Data-parallel: micro-batch m of the step is rank (m mod W)'s (train/data_parallel.h).
+            if (world == 1 || microInStep % world == rank) {
+                at::Tensor logits = model.forward("train", batch, /*training=*/true);
+                at::Tensor labels = gnn::uploadAsync(labelsOf(model, batch), logits.device());
+                at::Tensor loss = at::binary_cross_entropy_with_logits(logits.to(at::kFloat), labels);
+                (loss / static_cast<double>(tc.gradAccum)).backward();
+                // Summed on the device and read once the next step is queued (settle): no host sync
+                // inside a step, and none that waits for the step just queued.
+                const at::Tensor lossDouble = loss.detach().to(at::kDouble);
+                accumulatedLoss = accumulatedLoss.defined() ? accumulatedLoss + lossDouble : lossDouble;
+            }
             if (microInStep == 0) firstBatchOfStep = b;
             tokensSinceReport += model.workUnits("train", batch);
             ++microInStep;
             const bool lastOfEpoch = b + 1 == static_cast<std::int64_t>(batches.size());
             if (microInStep < tc.gradAccum && !lastOfEpoch) continue;
 
+            if (!accumulatedLoss.defined()) accumulatedLoss = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(runDevice));
+            if (world > 1) {
+                allReduceGradients(groups, comm);
+                accumulatedLoss = accumulatedLoss.reshape({1});
+                comm.allReduceSum(accumulatedLoss);
+            }
             const double scale = learningRateScale(config::toString(tc.schedule), pos.step, tc.warmupSteps, totalSteps);
-            if (tc.maxGradNorm) clipGradNorm(groups, *tc.maxGradNorm);
+            at::Tensor gradNorm;
+            if (tc.maxGradNorm) gradNorm = clipGradNorm(groups, *tc.maxGradNorm);
             optimizer.step(scale);
             optimizer.zeroGrad();
             const double epochF = double(epoch) + double(b + 1) / double(batches.size());
-            QueuedStep queued{accumulatedLoss, pos.step + 1, epoch, firstBatchOfStep, b, microInStep, epochF, tc.lr * scale};
+            at::Tensor readout = accumulatedLoss.reshape({1});
+            if (gradNorm.defined()) readout = at::cat({readout, gradNorm.reshape({1}).to(readout.device())});
+            QueuedStep queued{readout, pos.step + 1, epoch, firstBatchOfStep, b, microInStep, epochF, tc.lr * scale};
             const bool settledPrevious = settle();
             unread = std::move(queued);
             ++pos.step;
@@ -248,6 +303,8 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
             // A stop asked for in the previous step's report still lets this step (queued, its
             // update applied) finish what it owes: its validation, if due, and a checkpoint.
             bool stopRequested = settledPrevious && !report();
+            if (setup.stopAtStep && pos.step >= *setup.stopAtStep && !finalStep) stopRequested = true;
+            if (world > 1) stopRequested = comm.anyRank(stopRequested);
             const bool checkpointed = evalDue || finalStep;
             if (checkpointed) {
                 settle();
@@ -259,6 +316,7 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
                 if (stop) break;
                 stepStart = Clock::now();  // step times exclude validation and checkpointing
                 if (!stopRequested) stopRequested = !report();
+                if (world > 1) stopRequested = comm.anyRank(stopRequested);
             }
             if (stopRequested) {
                 settle();

@@ -16,6 +16,9 @@
 namespace glr::config {
 struct ExperimentConfig;
 }
+namespace glr::dist {
+class Communicator;
+}
 
 namespace glr {
 
@@ -27,13 +30,19 @@ using store::RunStore;
 struct TrainerSetup {
     const config::ExperimentConfig* config = nullptr;
     Recommender* model = nullptr;
-    RunStore* store = nullptr;
+    RunStore* store = nullptr;       // rank 0 only: the other ranks of a data-parallel run write nothing
+    // The ranks of a data-parallel run (train/data_parallel.h); null: this process alone. Every
+    // rank runs trainModel; rank 0 writes metrics and checkpoints, and any rank's progress
+    // callback can stop them all (they agree at the next step).
+    dist::Communicator* communicator = nullptr;
     std::int64_t runId = 0;
     std::string checkpointPath;      // latest state (resume)
     std::string bestCheckpointPath;  // best validation AUC (evaluated at the end)
     std::string validSplit;          // e.g. "valid_small"
     ProgressCallback progress;
     double startedAtSeconds = 0;     // for elapsed/ETA across resumes
+    // Stop as a cancel does (checkpointed, resumable) once this many optimiser steps are done.
+    std::optional<std::int64_t> stopAtStep;
 };
 
 struct TrainOutcome {
