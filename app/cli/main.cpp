@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     glr::cli::registerModelVerbs(app);
     glr::cli::registerDataVerbs(app);
     glr::cli::registerTrainVerbs(app);
+    glr::cli::registerSweepVerbs(app);
     glr::cli::registerBenchVerbs(app);
     glr::cli::registerTokenizerVerbs(app);
     try {

@@ -10,7 +10,8 @@ void registerInspectVerbs(CLI::App& app);   // inspect
 void registerStoreVerbs(CLI::App& app);     // runs, results, predictions, compare
 void registerModelVerbs(CLI::App& app);     // logits, generate, tokenize
 void registerDataVerbs(CLI::App& app);      // data prepare, data stats
-void registerTrainVerbs(CLI::App& app);     // run, sweep
+void registerTrainVerbs(CLI::App& app);     // run
+void registerSweepVerbs(CLI::App& app);     // sweep
 void registerBenchVerbs(CLI::App& app);     // bench …
 void registerTokenizerVerbs(CLI::App& app); // tokenize
 }  // namespace glr::cli

@@ -1,10 +1,9 @@
-// graphlora run / sweep — headless experiments into the store, with a progress bar, Ctrl-C that
+// graphlora run — headless experiments into the store, with a progress bar, Ctrl-C that
 // stops cleanly (the run stays resumable) and a final metrics table.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,8 +14,8 @@
 #include <map>
 #include <thread>
 
+#include "cli/child_processes.h"
 #include "cli/verbs.h"
-#include "config/sweep.h"
 #include "dist/data_parallel_spec.h"
 #include "model/compat.h"
 #include "store/run_store.h"
@@ -193,30 +192,16 @@ RunOutcome runLocalRanks(const RunArgs& args) {
     const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     const int threads = args.threads > 0 ? args.threads : std::max(1, cores / args.nproc);
     std::vector<pid_t> children;
-    for (int r = 1; r < args.nproc; ++r) {
-        std::vector<std::string> argv{"/proc/self/exe", "run", "--rank", std::to_string(r), "--world", std::to_string(args.nproc),
-                                      "--rendezvous", address, "--threads", std::to_string(threads),
-                                      "--rank-timeout", std::to_string(args.rankTimeout)};
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            std::vector<char*> cargs;
-            for (auto& a : argv) cargs.push_back(a.data());
-            cargs.push_back(nullptr);
-            ::execv("/proc/self/exe", cargs.data());
-            std::_Exit(127);
-        }
-        if (pid < 0) fail("run --nproc: cannot start rank {}", r);
-        children.push_back(pid);
-    }
+    for (int r = 1; r < args.nproc; ++r)
+        children.push_back(spawnSelf({"run", "--rank", std::to_string(r), "--world", std::to_string(args.nproc), "--rendezvous",
+                                      address, "--threads", std::to_string(threads), "--rank-timeout",
+                                      std::to_string(args.rankTimeout)}));
     auto waitForChildren = [&](bool stopThem) {
         std::vector<std::string> failures;
         for (std::size_t i = 0; i < children.size(); ++i) {
             if (stopThem) ::kill(children[i], SIGTERM);
-            int status = 0;
-            ::waitpid(children[i], &status, 0);
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                failures.push_back(fmt::format("rank {} {} {}", i + 1, WIFEXITED(status) ? "exited with" : "was killed by signal",
-                                               WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status)));
+            const ChildExit exit = waitForChild(children[i]);
+            if (!exit.ok) failures.push_back(fmt::format("rank {} {}", i + 1, exit.how));
         }
         std::error_code ignored;
         fs::remove_all(dir, ignored);
@@ -239,67 +224,6 @@ RunOutcome runLocalRanks(const RunArgs& args) {
     if (outcome.status == "finished" && !failures.empty())
         fail("run {}: rank 0 finished but {}", outcome.runId, fmt::join(failures, ", "));
     return outcome;
-}
-
-struct SweepArgs {
-    std::string sweep;
-    std::string db;
-    std::vector<std::string> overrides;
-    int jobs = 1;
-};
-
-void runSweep(const SweepArgs& args) {
-    auto spec = config::loadSweep(args.sweep, args.overrides);
-    const std::string dbPath = args.db.empty() ? store::defaultStorePath() : args.db;
-    std::int64_t sweepId = 0;
-    {
-        store::RunStore store(dbPath);
-        sweepId = store.createSweep(spec.name, spec.grid, nlohmann::json::parse(readFile(args.sweep)));
-    }
-    fmt::print(stderr, "sweep {} '{}': {} runs, {} at a time\n", sweepId, spec.name, spec.runs.size(), args.jobs);
-    // Each grid point runs as its own `graphlora run` process (self-contained and resumable), from
-    // its canonical config written beside the store.
-    namespace fs = std::filesystem;
-    fs::path dir = fs::absolute(dbPath).parent_path() / "artifacts" / ("sweep-" + std::to_string(sweepId));
-    fs::create_directories(dir);
-    std::vector<pid_t> running;
-    int failures = 0;
-    auto reap = [&](bool block) {
-        for (auto it = running.begin(); it != running.end();) {
-            int status = 0;
-            pid_t r = ::waitpid(*it, &status, block ? 0 : WNOHANG);
-            if (r == *it) {
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;
-                it = running.erase(it);
-                if (block) return;
-            } else {
-                ++it;
-            }
-        }
-    };
-    for (std::size_t i = 0; i < spec.runs.size(); ++i) {
-        const auto& run = spec.runs[i];
-        const std::string configFile = (dir / fmt::format("run-{}.json", i)).string();
-        writeFileAtomic(configFile, run.config.canonical.dump(2));
-        while (static_cast<int>(running.size()) >= std::max(1, args.jobs)) reap(true);
-        fmt::print(stderr, "[{}/{}] {}\n", i + 1, spec.runs.size(), run.name);
-        const std::string threads = std::to_string(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, args.jobs)));
-        std::vector<std::string> argv{"/proc/self/exe", "run", configFile, "--db", dbPath, "--sweep-id",
-                                      std::to_string(sweepId), "--sweep-params", run.params.dump(), "--threads", threads};
-        pid_t pid = ::fork();
-        if (pid == 0) {
-            std::vector<char*> cargs;
-            for (auto& a : argv) cargs.push_back(a.data());
-            cargs.push_back(nullptr);
-            ::execv("/proc/self/exe", cargs.data());
-            std::_Exit(127);
-        }
-        if (pid < 0) fail("sweep: cannot start a run process");
-        running.push_back(pid);
-    }
-    while (!running.empty()) reap(true);
-    fmt::print("sweep_id={}\n", sweepId);
-    if (failures > 0) fail("sweep {}: {} of {} runs failed (see `graphlora runs list --db {}`)", sweepId, failures, spec.runs.size(), dbPath);
 }
 
 }  // namespace
@@ -341,14 +265,6 @@ void registerTrainVerbs(CLI::App& app) {
         printOutcome(outcome);
         if (outcome.status == "interrupted") throw Cancelled();
     });
-
-    auto sweepArgs = std::make_shared<SweepArgs>();
-    auto* sweep = app.add_subcommand("sweep", "Expand a sweep grid into runs grouped as one sweep");
-    sweep->add_option("SWEEP", sweepArgs->sweep, "sweep definition (JSON: base, grid, set)")->required();
-    sweep->add_option("--db", sweepArgs->db, "experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
-    sweep->add_option("--set", sweepArgs->overrides, "override a key of every run: key.path=value");
-    sweep->add_option("--jobs", sweepArgs->jobs, "runs trained at the same time (processes)")->check(CLI::PositiveNumber);
-    sweep->callback([sweepArgs] { runSweep(*sweepArgs); });
 }
 
 }  // namespace glr::cli

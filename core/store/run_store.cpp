@@ -100,6 +100,11 @@ std::string defaultStorePath() {
     return "runs.sqlite";
 }
 
+std::string artifactsRoot(const std::string& storePath) {
+    const std::filesystem::path store = std::filesystem::absolute(storePath);
+    return (store.parent_path() / (store.stem().string() + "-artifacts")).string();
+}
+
 double nowSeconds() {
     using namespace std::chrono;
     return duration<double>(system_clock::now().time_since_epoch()).count();

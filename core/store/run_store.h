@@ -39,6 +39,11 @@ RunStatus runStatusFromString(const std::string& name);  // throws InputError
 // $GRAPHLORA_DB if set and non-empty, else "runs.sqlite" (current directory).
 std::string defaultStorePath();
 
+// Where the runs and sweeps of the store at `storePath` keep their files (checkpoints, adapters,
+// a sweep's point configs): "<store dir>/<store name without extension>-artifacts", so that two
+// stores in one folder never share a run's directory.
+std::string artifactsRoot(const std::string& storePath);
+
 // Seconds since the Unix epoch (with fractions), the unit of every time stored.
 double nowSeconds();
 // "2026-11-26T11:08:10Z" (UTC, whole seconds); "" for std::nullopt.

@@ -37,8 +37,7 @@ config::ExperimentConfig configOf(const RunRequest& request) {
 
 std::string artifactsDirFor(const RunRequest& request, const std::string& storePath, std::int64_t runId) {
     if (!request.artifactsDir.empty()) return request.artifactsDir;
-    fs::path base = fs::absolute(storePath).parent_path();
-    return (base / "artifacts" / ("run-" + std::to_string(runId))).string();
+    return (fs::path(store::artifactsRoot(storePath)) / ("run-" + std::to_string(runId))).string();
 }
 
 std::string validationSplit(const config::ExperimentConfig& cfg, const data::SplitDataset& dataset) {
@@ -257,6 +256,9 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
             ctx.runId = store.createRun(newRun);
         }
         ctx.dir = artifactsDirFor(request, storePath, ctx.runId);
+        // A resumed run keeps writing where it started (a store from before the current layout).
+        if (ctx.resume && request.artifactsDir.empty())
+            ctx.dir = fs::path(store.artifacts(ctx.runId, "checkpoint").back().path).parent_path().string();
     } catch (const std::exception& e) {
         RunAnnouncement failed;
         failed.error = e.what();

@@ -44,7 +44,7 @@ struct RunRequest {
     std::optional<std::int64_t> resumeRunId;
     std::optional<std::int64_t> sweepId;    // group the run into this sweep
     std::string sweepParamsJson;            // the varied parameters of this run within the sweep
-    std::string artifactsDir;               // checkpoints; default: "<store dir>/artifacts/run-<id>"
+    std::string artifactsDir;               // checkpoints; default: store::artifactsRoot(store)/run-<id>
     int threads = 0;                        // intra-op threads of the run (0: every core)
     // Stop as a cancel does, checkpointed and resumable, once this many optimiser steps are done
     // (a job's time slice; tests of resuming).
