@@ -10,6 +10,8 @@
 
 #include <sys/wait.h>
 
+#include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -93,25 +95,62 @@ struct PointJob {
     std::vector<std::string> args;  // of `graphlora`
 };
 
-// Runs the jobs `parallel` at a time; returns how many failed.
-int runPointJobs(const std::vector<PointJob>& jobs, int parallel) {
+std::atomic<int> gStopSignal{0};
+extern "C" void onStopSignal(int signal) { gStopSignal = signal; }
+
+struct JobsOutcome {
+    int failed = 0;
+    int interrupted = 0;  // stopped cleanly (exit code 3): resumable
+    bool stopped = false; // a signal stopped the jobs
+};
+
+void throwIfStopped(const JobsOutcome& ran, std::int64_t sweepId) {
+    if (!ran.stopped) return;
+    fmt::print(stderr, "sweep {} stopped; continue it with: graphlora sweep --resume {}\n", sweepId, sweepId);
+    throw Cancelled();
+}
+
+// Runs the jobs `parallel` at a time. SIGINT or SIGTERM (Ctrl-C; Slurm's --signal before the
+// time limit) is passed on to the running runs, which checkpoint and stop; no further job starts.
+JobsOutcome runPointJobs(const std::vector<PointJob>& jobs, int parallel) {
+    gStopSignal = 0;
+    struct sigaction action {};
+    action.sa_handler = onStopSignal;  // no SA_RESTART: waitpid returns EINTR to pass the signal on
+    struct sigaction previousInt {}, previousTerm {};
+    ::sigaction(SIGINT, &action, &previousInt);
+    ::sigaction(SIGTERM, &action, &previousTerm);
     std::map<pid_t, const PointJob*> running;
-    int failures = 0;
+    JobsOutcome outcome;
+    int forwarded = 0;
     auto reapOne = [&] {
         int status = 0;
         const pid_t pid = ::waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR && gStopSignal != 0 && forwarded != gStopSignal) {
+                forwarded = gStopSignal;
+                for (const auto& [child, job] : running) ::kill(child, forwarded);
+            }
+            return;
+        }
         auto it = running.find(pid);
         if (it == running.end()) return;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+            ++outcome.interrupted;
+        else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            ++outcome.failed;
         running.erase(it);
     };
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
+    for (std::size_t i = 0; i < jobs.size() && gStopSignal == 0; ++i) {
         while (static_cast<int>(running.size()) >= std::max(1, parallel)) reapOne();
+        if (gStopSignal != 0) break;
         fmt::print(stderr, "[{}/{}] {}\n", i + 1, jobs.size(), jobs[i].label);
         running.emplace(spawnSelf(jobs[i].args), &jobs[i]);
     }
     while (!running.empty()) reapOne();
-    return failures;
+    ::sigaction(SIGINT, &previousInt, nullptr);
+    ::sigaction(SIGTERM, &previousTerm, nullptr);
+    outcome.stopped = gStopSignal != 0;
+    return outcome;
 }
 
 PointJob startJob(const SweepPoint& point, std::size_t index, const std::string& dbPath, std::int64_t sweepId,
@@ -164,8 +203,10 @@ void launchSweep(const SweepArgs& args) {
     const std::string threads = threadsPerRun(args.jobs);
     std::vector<PointJob> jobs;
     for (std::size_t i = 0; i < points.size(); ++i) jobs.push_back(startJob(points[i], i, dbPath, sweepId, threads));
-    const int failures = runPointJobs(jobs, args.jobs);
+    const auto ran = runPointJobs(jobs, args.jobs);
     fmt::print("sweep_id={}\n", sweepId);
+    throwIfStopped(ran, sweepId);
+    const int failures = ran.failed + ran.interrupted;
     if (failures > 0)
         fail("sweep {}: {} of {} runs failed (see `graphlora runs list --db {}`; `graphlora sweep --resume {} --retry-failed` "
              "runs them again)", sweepId, failures, points.size(), dbPath, sweepId);
@@ -216,15 +257,17 @@ void resumeSweep(const SweepArgs& args) {
             jobs.push_back({i, points[i].name + fmt::format(" (resuming run {})", plan.runId),
                             {"run", "--resume", std::to_string(plan.runId), "--db", dbPath, "--threads", threads}});
     }
-    const int failures = runPointJobs(jobs, args.jobs);
+    const auto ran = runPointJobs(jobs, args.jobs);
     fmt::print("sweep_id={}\n", sweepId);
+    throwIfStopped(ran, sweepId);
     std::vector<std::string> unfinished;
     for (auto i : chosen) {
         if (plans[i].action == store::PointAction::Failed) unfinished.push_back(fmt::format("point {} failed as run {}", i, plans[i].runId));
         if (plans[i].action == store::PointAction::Running)
             unfinished.push_back(fmt::format("point {} is still running as run {}", i, plans[i].runId));
     }
-    if (failures > 0) unfinished.push_back(fmt::format("{} of the {} runs started now failed", failures, jobs.size()));
+    if (ran.failed > 0) unfinished.push_back(fmt::format("{} of the {} runs started now failed", ran.failed, jobs.size()));
+    if (ran.interrupted > 0) unfinished.push_back(fmt::format("{} stopped before finishing (resumable)", ran.interrupted));
     if (!unfinished.empty())
         fail("sweep {} is not complete: {}{}", sweepId, fmt::join(unfinished, "; "),
              byAction.count(store::PointAction::Failed) ? " (--retry-failed resumes failed runs)" : "");

@@ -142,6 +142,7 @@ dist::DataParallelSpec dataParallelSpec(const RunArgs& args) {
     if (args.rank >= 0 || args.world > 0) {
         if (args.rank < 0 || args.world <= 0) throw InputError("run: give --rank and --world together");
         spec.rank = args.rank;
+        spec.localRank = args.rank;
         spec.worldSize = args.world;
     } else if (auto fromEnvironment = dist::rankFromEnvironment()) {
         spec = *fromEnvironment;

@@ -28,6 +28,9 @@ std::optional<DataParallelSpec> rankFromEnvironment() {
         DataParallelSpec spec;
         spec.rank = *rank;
         spec.worldSize = *world;
+        const auto local = std::string(rankVar) == "SLURM_PROCID" ? intFromEnvironment("SLURM_LOCALID")
+                                                                 : intFromEnvironment("GRAPHLORA_LOCAL_RANK");
+        spec.localRank = local.value_or(*rank);
         return spec;
     }
     return std::nullopt;

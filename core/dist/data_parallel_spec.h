@@ -9,6 +9,9 @@ namespace glr::dist {
 struct DataParallelSpec {
     int rank = 0;
     int worldSize = 1;
+    // This rank's index among the ranks on its machine: it picks the GPU when the config says
+    // "cuda" without an index (cuda:<localRank mod GPUs>).
+    int localRank = 0;
     // How the ranks find each other: "file:///abs/path" (a c10d FileStore: one machine, or a
     // filesystem every node shares) or "tcp://host:port" (rank 0 listens there).
     std::string rendezvous;
@@ -18,7 +21,8 @@ struct DataParallelSpec {
 };
 
 // Rank and world size from a launcher's environment: GRAPHLORA_RANK and GRAPHLORA_WORLD_SIZE, or
-// Slurm's SLURM_PROCID and SLURM_NTASKS (srun). Empty when neither is set.
+// Slurm's SLURM_PROCID and SLURM_NTASKS (srun); the local rank from GRAPHLORA_LOCAL_RANK or
+// SLURM_LOCALID (else the rank). Empty when neither is set.
 std::optional<DataParallelSpec> rankFromEnvironment();
 
 // "env" -> tcp://$MASTER_ADDR:$MASTER_PORT (29500 when unset); anything else is returned as is.

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include <ATen/detail/CUDAHooksInterface.h>
+
 #include "config/experiment_config.h"
 #include "data/split_dataset.h"
 #include "dist/communicator.h"
@@ -89,10 +91,21 @@ struct RunContext {
     std::optional<Checkpoint> resume;
     double elapsedBefore = 0;
     std::optional<std::int64_t> stopAtStep;
+    int localRank = 0;
 };
 
+// With several ranks and model.device "cuda" (no index), each rank takes a GPU of its machine:
+// cuda:<local rank mod GPUs>. The config (and its hash) keep "cuda": placement is not the run's math.
+config::ExperimentConfig placedOnThisRank(const config::ExperimentConfig& cfg, const dist::Communicator& comm, int localRank) {
+    config::ExperimentConfig placed = cfg;
+    const int gpus = static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
+    if (comm.worldSize() > 1 && cfg.model.device == "cuda" && gpus > 1)
+        placed.model.device = fmt::format("cuda:{}", localRank % gpus);
+    return placed;
+}
+
 RunOutcome trainAndEvaluate(const RunContext& ctx, const ProgressCallback& progress) {
-    const auto& cfg = *ctx.cfg;
+    const config::ExperimentConfig cfg = placedOnThisRank(*ctx.cfg, *ctx.comm, ctx.localRank);
     store::RunStore* store = ctx.store;
     dist::Communicator& comm = *ctx.comm;
     const std::string& dir = ctx.dir;
@@ -192,7 +205,7 @@ RunOutcome trainAndEvaluate(const RunContext& ctx, const ProgressCallback& progr
 }
 
 // Ranks 1… of a data-parallel run: the run as rank 0 announced it, no store.
-RunOutcome followRun(dist::Communicator& comm, const ProgressCallback& progress) {
+RunOutcome followRun(dist::Communicator& comm, int localRank, const ProgressCallback& progress) {
     nlohmann::json announced;
     try {
         announced = nlohmann::json::parse(comm.await("run"));
@@ -205,6 +218,7 @@ RunOutcome followRun(dist::Communicator& comm, const ProgressCallback& progress)
     const auto cfg = config::parseExperimentConfig(announced.at("config"), "", "rank 0's config");
     ctx.cfg = &cfg;
     ctx.comm = &comm;
+    ctx.localRank = localRank;
     ctx.runId = announced.at("run_id").get<std::int64_t>();
     ctx.dir = announced.at("dir").get<std::string>();
     const std::string checkpoint = announced.at("resume_checkpoint").get<std::string>();
@@ -217,7 +231,7 @@ RunOutcome followRun(dist::Communicator& comm, const ProgressCallback& progress)
 RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& progress) {
     compat::prepareComputeThreads(request.threads);  // on the thread that runs it (CLI main, workbench worker)
     auto comm = dist::connect(request.dataParallel);
-    if (!comm->isLeader()) return followRun(*comm, progress);
+    if (!comm->isLeader()) return followRun(*comm, request.dataParallel.localRank, progress);
 
     const std::string storePath = request.storePath.empty() ? store::defaultStorePath() : request.storePath;
     config::ExperimentConfig cfg;
@@ -225,6 +239,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
     RunContext ctx;
     ctx.comm = comm.get();
     ctx.stopAtStep = request.stopAtStep;
+    ctx.localRank = request.dataParallel.localRank;
     try {
         openedStore.emplace(storePath);
         store::RunStore& store = *openedStore;

@@ -3,6 +3,8 @@
 // and `--slurm` writes a job array whose task i completes point i the same way.
 #include <QtTest>
 
+#include <csignal>
+
 #include "common/cli_runner.h"
 #include "store/run_store.h"
 #include "store/sweep_resume.h"
@@ -25,11 +27,11 @@ class TestSweepResume : public QObject {
     }
 
     // A sweep of MF runs over `grid` (a few steps each) on the generated split.
-    QString writeSweep(const QString& name, const nlohmann::json& grid) {
+    QString writeSweep(const QString& name, const nlohmann::json& grid, int steps = 4) {
         nlohmann::json base = {{"seed", 1},
                                {"data", {{"dir", dir_.filePath("split").toStdString()}, {"valid_split", "valid"}}},
                                {"method", {{"name", "mf"}, {"mf", {{"dim", 8}}}}},
-                               {"train", {{"max_steps", 4}, {"batch_size", 8}, {"lr", 1e-2}, {"eval_every", 2}}},
+                               {"train", {{"max_steps", steps}, {"batch_size", 8}, {"lr", 1e-2}, {"eval_every", steps > 100 ? steps : 2}}},
                                {"eval", {{"splits", {"test"}}}}};
         const QString path = dir_.filePath(name + ".json");
         glr::writeFileAtomic(path.toStdString(), nlohmann::json{{"name", name.toStdString()}, {"base", base}, {"grid", grid}}.dump(2));
@@ -145,6 +147,37 @@ private slots:
         QVERIFY2(retried.errText().contains("1 resume: 1 (run 2)"), retried.err.c_str());
         glr::store::RunStore store(db.toStdString());
         QCOMPARE(store.listRuns().size(), std::size_t(2));  // retried in place, not as a third run
+    }
+
+    // Slurm signals the array task's main process (--signal=B:INT) and Ctrl-C the whole group; the
+    // sweep passes the signal on, so the run checkpoints and stops as interrupted, not killed.
+    void aStoppedSweepStopsItsRunsCleanly() {
+        const QString db = dir_.filePath("signal.sqlite");
+        QProcess sweep;
+        sweep.start(GRAPHLORA_CLI_PATH, {"sweep", writeSweep("long", {{"seed", {1, 2}}}, /*steps=*/2000000), "--db", db});
+        QVERIFY(sweep.waitForStarted());
+        bool running = false;
+        for (int i = 0; i < 600 && !running; ++i) {
+            QTest::qWait(100);
+            try {
+                glr::store::RunStore store(db.toStdString(), {/*create=*/false, /*reapDeadRuns=*/false});
+                const auto runs = store.listRuns();
+                running = !runs.empty() && runs.front().status == RunStatus::Running;
+            } catch (const std::exception&) {
+            }
+        }
+        QVERIFY2(running, qPrintable("the sweep's first run never started: " + sweep.readAllStandardError()));
+        QTest::qWait(500);
+        ::kill(static_cast<pid_t>(sweep.processId()), SIGINT);  // the sweep process only, not its run
+        QVERIFY(sweep.waitForFinished(120000));
+        const QString err = sweep.readAllStandardError();
+        QCOMPARE(sweep.exitCode(), 3);
+        QVERIFY2(err.contains("sweep 1 stopped; continue it with: graphlora sweep --resume 1"), qPrintable(err));
+        glr::store::RunStore store(db.toStdString());
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.size(), std::size_t(1));  // the second point was not started
+        QVERIFY2(runs.front().status == RunStatus::Interrupted, qPrintable(QString::fromStdString(runs.front().error)));
+        QVERIFY(!store.artifacts(runs.front().id, "checkpoint").empty());
     }
 
     void sweepsWithoutAListOfPointsAreRefused() {
