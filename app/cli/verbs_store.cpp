@@ -3,6 +3,7 @@
 // see results_table.h.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -160,6 +161,26 @@ void runsDelete(const std::string& db, std::int64_t id) {
         failInput("run {} is running (pid {} on {}); stop it before deleting", id, run.pid, run.host);
     store.deleteRun(id);
     fmt::print("deleted run {}{}\n", id, run.name.empty() ? "" : " (" + run.name + ")");
+}
+
+// ---- runs import --------------------------------------------------------------------------------
+
+std::string idPairs(const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs) {
+    std::vector<std::string> items;
+    for (const auto& [there, here] : pairs) items.push_back(fmt::format("{}→{}", there, here));
+    return fmt::format("{}", fmt::join(items, ", "));
+}
+
+void runsImport(const std::string& db, const std::string& source, const std::string& ids) {
+    store::RunStore store(db.empty() ? store::defaultStorePath() : db);
+    const auto report = store.importRuns(source, ids.empty() ? std::vector<std::int64_t>{} : parseIdList(ids, "RUN_IDS"));
+    fmt::print("imported {} run{} from {}{}{}\n", report.imported.size(), report.imported.size() == 1 ? "" : "s", source,
+               report.imported.empty() ? "" : " (id there→here: ", report.imported.empty() ? "" : idPairs(report.imported) + ")");
+    if (!report.alreadyHere.empty())
+        fmt::print("already here, not copied again: {}\n", idPairs(report.alreadyHere));
+    if (!report.stillRunning.empty())
+        fmt::print("still running there, left out: {}\n", fmt::join(report.stillRunning, ", "));
+    if (report.sweepsCreated > 0) fmt::print("sweeps created: {}\n", report.sweepsCreated);
 }
 
 // ---- runs check ---------------------------------------------------------------------------------
@@ -387,7 +408,7 @@ void compare(const CompareOptions& o) {
 
 void registerStoreVerbs(CLI::App& app) {
     // runs list|show|delete
-    auto* runsCmd = app.add_subcommand("runs", "List, show, delete or check runs in the experiment store");
+    auto* runsCmd = app.add_subcommand("runs", "List, show, delete, check or import runs in the experiment store");
     runsCmd->require_subcommand(1);
 
     auto list = std::make_shared<ListOptions>();
@@ -423,6 +444,16 @@ void registerStoreVerbs(CLI::App& app) {
     checkCmd->add_option("RUN_IDS", *checkIds, "runs to check, e.g. 3,5-9 (default: all)");
     addDbOption(checkCmd, *checkDb);
     checkCmd->callback([checkDb, checkIds] { runsCheck(*checkDb, *checkIds); });
+
+    auto importDb = std::make_shared<std::string>();
+    auto importSource = std::make_shared<std::string>();
+    auto importIds = std::make_shared<std::string>();
+    auto* importCmd = runsCmd->add_subcommand(
+        "import", "Copy runs from another store (a GPU machine's, a Slurm job's) into this one, with all they recorded");
+    importCmd->add_option("SOURCE", *importSource, "the other store (SQLite file); only read")->required();
+    importCmd->add_option("RUN_IDS", *importIds, "runs of SOURCE to copy, e.g. 3,5-9 (default: all); copied before: skipped");
+    addDbOption(importCmd, *importDb);
+    importCmd->callback([importDb, importSource, importIds] { runsImport(*importDb, *importSource, *importIds); });
 
     // results
     auto res = std::make_shared<ResultsOptions>();

@@ -245,6 +245,20 @@ public:
     std::vector<SweepRecord> listSweeps();
     SweepRecord getSweep(std::int64_t sweepId);
 
+    // ---- moving runs between stores ----
+    struct ImportReport {
+        std::vector<std::pair<std::int64_t, std::int64_t>> imported;     // (id there, new id here)
+        std::vector<std::pair<std::int64_t, std::int64_t>> alreadyHere;  // (id there, id here): imported before
+        std::vector<std::int64_t> stillRunning;                          // ids there, not copied
+        std::int64_t sweepsCreated = 0;
+    };
+    // Copies runs of the store at `sourcePath` (all, or `runIds`) with everything they recorded:
+    // config, metric series, results, predictions, artifact records (paths as recorded there),
+    // sweep membership (their sweeps are created here once) and resumed-from links, under new ids,
+    // in one transaction. A run copied before (same creation time, host and config hash) is not
+    // copied again; a run still running there is left out. The source is only read.
+    ImportReport importRuns(const std::string& sourcePath, const std::vector<std::int64_t>& runIds = {});
+
     // Runs `fn` inside one transaction (BEGIN IMMEDIATE ... COMMIT, rollback on exception).
     // The store's own methods nest safely inside it.
     template <typename Fn>

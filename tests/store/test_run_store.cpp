@@ -596,6 +596,88 @@ private slots:
         QCOMPARE(reversed.onlyA, std::size_t(1));
         QCOMPARE(reversed.onlyB, std::size_t(0));
     }
+
+    // Runs from another store (a GPU machine's, a Slurm job's) come over with everything they
+    // recorded, once: a second import copies nothing, a running run stays behind.
+    void importCopiesRunsOnce() {
+        const std::string there = db("import-there.sqlite"), here = db("import-here.sqlite");
+        std::int64_t first = 0, resumed = 0, running = 0, sweep = 0;
+        {
+            RunStore source(there);
+            sweep = source.createSweep("seeds", {{"seed", {1, 2}}}, {{"name", "seeds"}});
+            NewRun a = simpleRun("a", "graphlora", 1);
+            a.sweepId = sweep;
+            a.sweepParams = {{"seed", 1}};
+            first = source.createRun(a);
+            source.appendMetrics(first, {{1, 0.5, "train", "loss", 0.7, 0}, {2, 1.0, "valid", "auc", std::nan(""), 0}});
+            source.writeResults(first, {{0, "test", "all", "auc", 0.61, 40}});
+            source.writePredictions(first, "test", {{5, 9, 1, 0.25, true}, {5, 10, 0, -1.5, false}});
+            source.addArtifact(first, "checkpoint", "/elsewhere/run-1/checkpoint.safetensors", 2);
+            source.setStatus(first, RunStatus::Finished);
+            NewRun b = simpleRun("b", "graphlora", 2);
+            b.resumedFrom = first;
+            resumed = source.createRun(b);
+            source.setStatus(resumed, RunStatus::Interrupted, "stopped at step 3; resumable");
+            running = source.createRun(simpleRun("c"));
+            source.setStatus(running, RunStatus::Running);
+        }
+        RunStore store(here);
+        const auto existing = store.createRun(simpleRun("local"));  // ids here differ from ids there
+        const auto report = store.importRuns(there);
+        QCOMPARE(report.imported.size(), std::size_t(2));
+        QCOMPARE(report.stillRunning, (std::vector<std::int64_t>{running}));
+        QCOMPARE(report.sweepsCreated, std::int64_t(1));
+        const std::int64_t copy = report.imported[0].second, copyResumed = report.imported[1].second;
+        QCOMPARE(report.imported[0].first, first);
+        QVERIFY(copy != first && copy != existing);
+
+        const auto run = store.getRun(copy);
+        QCOMPARE(run.name, std::string("a"));
+        QVERIFY(run.status == RunStatus::Finished);
+        QCOMPARE(run.configHash, std::string("h-a"));
+        const auto series = store.metricSeries(copy);
+        QCOMPARE(series.size(), std::size_t(2));
+        QCOMPARE(series[0].value, 0.7);
+        QVERIFY(std::isnan(series[1].value));  // NaN stays NaN (stored as NULL)
+        const auto results = store.results({copy});
+        QCOMPARE(results.size(), std::size_t(1));
+        QCOMPARE(results[0].value, 0.61);
+        QCOMPARE(results[0].nRows, std::int64_t(40));
+        const auto predictions = store.predictions(copy, "test");
+        QCOMPARE(predictions.size(), std::size_t(2));
+        QCOMPARE(predictions[1].score, -1.5);
+        QCOMPARE(predictions[1].notCold, false);
+        const auto artifacts = store.artifacts(copy);
+        QCOMPARE(artifacts.size(), std::size_t(1));
+        QCOMPARE(artifacts[0].path, std::string("/elsewhere/run-1/checkpoint.safetensors"));
+        QCOMPARE(artifacts[0].step, std::int64_t(2));
+        QCOMPARE(store.getRun(copyResumed).resumedFrom.value_or(-1), copy);
+        QCOMPARE(store.getRun(copyResumed).error, std::string("stopped at step 3; resumable"));
+        QCOMPARE(run.sweepParams, (json{{"seed", 1}}));
+        QCOMPARE(store.getSweep(*run.sweepId).name, std::string("seeds"));
+
+        const auto again = store.importRuns(there);
+        QVERIFY(again.imported.empty());
+        QCOMPARE(again.alreadyHere.size(), std::size_t(2));
+        QCOMPARE(again.alreadyHere[0], (std::pair<std::int64_t, std::int64_t>{first, copy}));
+        QCOMPARE(again.sweepsCreated, std::int64_t(0));
+        QCOMPARE(store.listRuns().size(), std::size_t(3));
+        QCOMPARE(store.listSweeps().size(), std::size_t(1));
+        QCOMPARE(store.getSweep(*run.sweepId).runIds.size(), std::size_t(1));
+
+        QVERIFY(errorOf([&] { store.importRuns(there, {first, 77}); }).find("has no run 77") != std::string::npos);
+        QVERIFY(errorOf([&] { store.importRuns(db("missing.sqlite")); }).find("is not a file") != std::string::npos);
+        QVERIFY(errorOf([&] { store.importRuns(here); }).find("is this store") != std::string::npos);
+        {
+            std::ofstream notAStore(db("notes.sqlite"));
+            notAStore << "not a database";
+        }
+        QVERIFY(!errorOf([&] { store.importRuns(db("notes.sqlite")); }).empty());
+        rawExec(db("other.sqlite"), "CREATE TABLE t (x INTEGER)");
+        QVERIFY(errorOf([&] { store.importRuns(db("other.sqlite")); }).find("not a GraphLoRA experiment store") != std::string::npos);
+        QCOMPARE(store.listRuns().size(), std::size_t(3));  // nothing half-copied
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRunStore)
