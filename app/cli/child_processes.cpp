@@ -12,7 +12,7 @@
 namespace glr::cli {
 
 pid_t spawnSelf(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"/proc/self/exe"};
+    std::vector<std::string> argv{"graphlora"};  // what ps shows; the binary is /proc/self/exe
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> cargs;
     for (auto& a : argv) cargs.push_back(a.data());
