@@ -1,6 +1,9 @@
 // Plain UI logic (no widgets): curve smoothing, the runs filter language, config diffs, mean ± std
 // and the progress throttle. Expected numbers are worked out by hand in the comments.
 #include <QtTest>
+#include <QJsonObject>
+#include <QJsonDocument>
+#include <QJsonArray>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +13,7 @@
 #include "logic/config_diff.h"
 #include "logic/filter_expression.h"
 #include "logic/latency_probe.h"
+#include "logic/parallel_coordinates.h"
 #include "logic/progress_coalescer.h"
 #include "logic/run_pairing.h"
 #include "logic/decimation.h"
@@ -308,6 +312,49 @@ private slots:
         QCOMPARE(batch.points[1].name, std::string("valid/auc"));
         QCOMPARE(batch.points[1].value, 0.61);
         QCOMPARE(batch.points[3].value, 0.62);
+    }
+
+    // Numeric keys spanning two decades go on a log axis, others linear; grid values that are not
+    // numbers are spaced in the grid's order; the metric spans its own range; a run without a
+    // key gets NaN there (a gap in its line).
+    void parallelCoordinatesPlaceEveryRun() {
+        using glr::ui::ParallelRun;
+        const QMap<QString, QJsonArray> grid = {{"train.lr", QJsonArray{1e-4, 1e-3, 1e-2}},
+                                                {"method.inject.layers", QJsonArray{QJsonArray{0}, QJsonArray{-1}}},
+                                                {"method.inject.beta", QJsonArray{0.1, 0.2, 0.3}}};
+        const QVector<ParallelRun> runs = {
+            {1, QJsonObject{{"train.lr", 1e-4}, {"method.inject.layers", QJsonArray{0}}, {"method.inject.beta", 0.1}}, 0.60},
+            {2, QJsonObject{{"train.lr", 1e-3}, {"method.inject.layers", QJsonArray{-1}}, {"method.inject.beta", 0.2}}, 0.70},
+            {3, QJsonObject{{"train.lr", 1e-2}, {"method.inject.layers", QJsonArray{-1}}}, 0.65},
+        };
+        const QStringList keys = {"train.lr", "method.inject.layers", "method.inject.beta"};
+        const auto pc = glr::ui::parallelCoordinates(runs, keys, grid, "test/auc",
+                                                     [](const QJsonValue& v) { return QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)); });
+        QCOMPARE(pc.axes.size(), 4);
+        QCOMPARE(pc.axes[0].title, QString("train.lr"));
+        QVERIFY(pc.axes[0].logScale);     // 1e-4 … 1e-2: two decades
+        QVERIFY(!pc.axes[2].logScale);    // 0.1 … 0.3
+        QCOMPARE(pc.axes[3].title, QString("test/auc"));
+        QCOMPARE(pc.lines.size(), 3);
+        auto near = [](double a, double b) { return std::abs(a - b) < 1e-12; };
+        QVERIFY(near(pc.lines[0].positions[0], 0.0));
+        QVERIFY(near(pc.lines[1].positions[0], 0.5));  // 1e-3 is half way in log10
+        QVERIFY(near(pc.lines[2].positions[0], 1.0));
+        QVERIFY(near(pc.lines[0].positions[1], 0.0));  // [0] first in the grid
+        QVERIFY(near(pc.lines[1].positions[1], 1.0));  // [-1] second
+        QVERIFY(near(pc.lines[1].positions[2], 0.5));  // β 0.2 of 0.1 … 0.3
+        QVERIFY(std::isnan(pc.lines[2].positions[2])); // no β recorded
+        QVERIFY(near(pc.lines[0].positions[3], 0.0));  // AUC 0.60 of 0.60 … 0.70
+        QVERIFY(near(pc.lines[2].positions[3], 0.5));
+        QVERIFY(near(pc.metricMin, 0.60) && near(pc.metricMax, 0.70));
+        QCOMPARE(pc.axes[0].ticks.size(), 3);
+        QCOMPARE(pc.axes[1].ticks.value(1.0), QString("[[-1]]"));
+        QCOMPARE(pc.axes[3].ticks.value(0.0), QString("0.6"));
+        // One value only: the middle of its axis.
+        const auto single = glr::ui::parallelCoordinates({runs[0]}, {"train.lr"}, {{"train.lr", QJsonArray{1e-4}}}, "m",
+                                                         [](const QJsonValue&) { return QString(); });
+        QVERIFY(near(single.lines[0].positions[0], 0.5));
+        QVERIFY(near(single.lines[0].positions[1], 0.5));
     }
 };
 

@@ -30,6 +30,7 @@
 #include "panels/warm_cold_panel.h"
 #include "plot/curve_plot.h"
 #include "plot/plot_export.h"
+#include "plot/parallel_coordinates_plot.h"
 #include "plot/stat_plots.h"
 #include "session/workbench_session.h"
 #include "settings/settings.h"
@@ -317,6 +318,10 @@ private slots:
         QCOMPARE(sweep.sweepPlot().series().size(), 1);
         QCOMPARE(sweep.sweepPlot().series().front().samples.size(), 6);
         QCOMPARE(sweep.heatMap().cellCount(), 0);  // one varied key besides the seed: no heat map
+        // Parallel coordinates: an axis per key (layers, seed) and the metric, a line per run.
+        QVERIFY(!sweep.parallelPlot().isHidden());
+        QCOMPARE(sweep.parallelPlot().axisCount(), 3);
+        QCOMPARE(sweep.parallelPlot().lineCount(), 6);
     }
 
     void curvesOverlaySelectedRunsAndSmooth() {

@@ -23,6 +23,7 @@
 #include <limits>
 
 #include "models/sweep_models.h"
+#include "plot/parallel_coordinates_plot.h"
 #include "plot/stat_plots.h"
 #include "session/workbench_session.h"
 #include "settings/settings.h"
@@ -107,6 +108,10 @@ SweepPanel::SweepPanel(WorkbenchSession& session, QWidget* parent)
     plot_->setExportName(QStringLiteral("sweep"));
     heat_ = new HeatMapPlot(this);
     heat_->setExportName(QStringLiteral("sweep-heatmap"));
+    parallel_ = new ParallelCoordinatesPlot(this);
+    parallel_->setExportName(QStringLiteral("sweep-parallel"));
+    parallel_->setVisible(false);
+    auto* exportParallel = new QPushButton(tr("Export parallel coordinates…"), this);
     resultsView_ = new QTableView(this);
     resultsView_->setModel(results_);
     resultsView_->verticalHeader()->setVisible(false);
@@ -118,15 +123,18 @@ SweepPanel::SweepPanel(WorkbenchSession& session, QWidget* parent)
     exportRow->addWidget(resultCaption_, 1);
     exportRow->addWidget(exportPlot);
     exportRow->addWidget(exportHeat);
+    exportRow->addWidget(exportParallel);
     auto* resultsBox = new QWidget(this);
     auto* resultsLayout = new QVBoxLayout(resultsBox);
     resultsLayout->setContentsMargins(0, 0, 0, 0);
     resultsLayout->addLayout(resultControls);
     auto* resultSplit = new QSplitter(Qt::Vertical, resultsBox);
     resultSplit->addWidget(plots);
+    resultSplit->addWidget(parallel_);
     resultSplit->addWidget(resultsView_);
     resultSplit->setStretchFactor(0, 3);
-    resultSplit->setStretchFactor(1, 1);
+    resultSplit->setStretchFactor(1, 2);
+    resultSplit->setStretchFactor(2, 1);
     resultsLayout->addWidget(resultSplit, 1);
     resultsLayout->addLayout(exportRow);
 
@@ -162,6 +170,7 @@ SweepPanel::SweepPanel(WorkbenchSession& session, QWidget* parent)
     connect(seriesKey_, &QComboBox::currentIndexChanged, this, &SweepPanel::refreshResults);
     connect(exportPlot, &QPushButton::clicked, plot_, &PlotWidget::exportInteractive);
     connect(exportHeat, &QPushButton::clicked, heat_, &PlotWidget::exportInteractive);
+    connect(exportParallel, &QPushButton::clicked, parallel_, &PlotWidget::exportInteractive);
     connect(&session_, &WorkbenchSession::storeOpened, this, &SweepPanel::refreshSweeps);
     presetLayerSeed(5, 3);
 }
@@ -308,6 +317,8 @@ void SweepPanel::refreshResults() {
         plot_->setSeries({}, QString(), QString());
         heat_->setGrid({}, {}, {}, QString(), QString(), QString());
         heat_->setVisible(false);
+        parallel_->setData({});
+        parallel_->setVisible(false);
         resultCaption_->setText(sweepRuns_.isEmpty() ? tr("No sweep runs yet") : tr("No finished run has a metric yet"));
         return;
     }
@@ -378,6 +389,22 @@ void SweepPanel::refreshResults() {
     } else {
         heat_->setGrid({}, {}, {}, QString(), QString(), QString());
         heat_->setVisible(false);  // a 1-D sweep has no second axis
+    }
+    // Every run across every varied key: shown from two keys on (a 1-D sweep is the curve above).
+    if (gridKeys_.size() >= 2) {
+        QVector<ParallelRun> lines;
+        for (const auto& run : sweepRuns_) {
+            const auto value = SweepResultsModel::valueOf(run, metric);
+            if (!value || !std::isfinite(*value)) continue;
+            lines.push_back({run.id, QJsonDocument::fromJson(run.sweepParamsJson.toUtf8()).object(), *value});
+        }
+        QMap<QString, QJsonArray> gridValues;
+        for (const QString& key : gridKeys_) gridValues[key] = grid.value(key).toArray();
+        parallel_->setData(parallelCoordinates(lines, gridKeys_, gridValues, metric.label, gridValueLabel));
+        parallel_->setVisible(true);
+    } else {
+        parallel_->setData({});
+        parallel_->setVisible(false);
     }
     int finished = 0;
     for (const auto& r : sweepRuns_) finished += r.isFinished() ? 1 : 0;

@@ -2,7 +2,8 @@
 // Sweep: define a grid over any config keys (presets: injection layer × seed, α × β) on top of
 // the Experiment panel's config or a config file, launch it (runs grouped as one sweep in the
 // store), and look at a sweep's results: the metric against one key with mean ± std over seeds
-// (Figure 4: validation AUC against injection layer) and, for two keys, a heat map.
+// (Figure 4: validation AUC against injection layer), for two keys a heat map, and for two or
+// more keys parallel coordinates: every run as a line across one axis per key and the metric.
 #include <QWidget>
 #include <functional>
 
@@ -19,6 +20,7 @@ class QTableView;
 namespace glr::ui {
 
 class HeatMapPlot;
+class ParallelCoordinatesPlot;
 class SweepGridModel;
 class SweepPlot;
 class SweepResultsModel;
@@ -51,6 +53,7 @@ public:
     SweepResultsModel& resultsModel() const { return *results_; }
     SweepPlot& sweepPlot() const { return *plot_; }
     HeatMapPlot& heatMap() const { return *heat_; }
+    ParallelCoordinatesPlot& parallelPlot() const { return *parallel_; }
 
     void saveLayout() const;
     void restoreLayout();
@@ -78,6 +81,7 @@ private:
     QLabel* resultCaption_;
     SweepPlot* plot_;
     HeatMapPlot* heat_;
+    ParallelCoordinatesPlot* parallel_;
     QTableView* resultsView_;
     QSplitter* splitter_;
     QVector<RunSummary> sweepRuns_;
