@@ -43,47 +43,6 @@ struct SweepArgs {
     std::vector<std::string> slurmOptions;
 };
 
-struct SweepPoint {
-    std::string name;
-    nlohmann::json params;
-    std::string configFile;
-};
-
-fs::path sweepDir(const std::string& dbPath, std::int64_t sweepId) {
-    return fs::path(store::artifactsRoot(dbPath)) / ("sweep-" + std::to_string(sweepId));
-}
-
-std::vector<SweepPoint> writeSweepPoints(const config::SweepSpec& spec, const fs::path& dir) {
-    fs::create_directories(dir);
-    std::vector<SweepPoint> points;
-    nlohmann::json manifest = nlohmann::json::array();
-    for (std::size_t i = 0; i < spec.runs.size(); ++i) {
-        const auto& run = spec.runs[i];
-        SweepPoint point{run.name, run.params, (dir / fmt::format("run-{}.json", i)).string()};
-        writeFileAtomic(point.configFile, run.config.canonical.dump(2));
-        manifest.push_back({{"index", i}, {"name", point.name}, {"params", point.params}, {"config", point.configFile}});
-        points.push_back(std::move(point));
-    }
-    writeFileAtomic((dir / "points.json").string(), manifest.dump(2));
-    return points;
-}
-
-std::vector<SweepPoint> readSweepPoints(const fs::path& dir, std::int64_t sweepId) {
-    const fs::path file = dir / "points.json";
-    if (!fs::exists(file))
-        failInput("sweep {}: {} is missing, so its grid points are unknown (sweeps launched before this file existed "
-                  "cannot be resumed: run the sweep file again)", sweepId, file.string());
-    std::vector<SweepPoint> points;
-    try {
-        const auto manifest = nlohmann::json::parse(readFile(file.string()));
-        for (const auto& entry : manifest)
-            points.push_back({entry.at("name").get<std::string>(), entry.at("params"), entry.at("config").get<std::string>()});
-    } catch (const nlohmann::json::exception& e) {
-        failInput("{}: not a sweep's list of points ({})", file.string(), e.what());
-    }
-    return points;
-}
-
 std::string threadsPerRun(int jobs) {
     const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     return std::to_string(std::max(1, cores / std::max(1, jobs)));
@@ -153,7 +112,7 @@ JobsOutcome runPointJobs(const std::vector<PointJob>& jobs, int parallel) {
     return outcome;
 }
 
-PointJob startJob(const SweepPoint& point, std::size_t index, const std::string& dbPath, std::int64_t sweepId,
+PointJob startJob(const store::SweepPointFile& point, std::size_t index, const std::string& dbPath, std::int64_t sweepId,
                   const std::string& threads) {
     return {index, point.name, {"run", point.configFile, "--db", dbPath, "--sweep-id", std::to_string(sweepId),
                                 "--sweep-params", point.params.dump(), "--threads", threads}};
@@ -189,8 +148,10 @@ void launchSweep(const SweepArgs& args) {
         store::RunStore store(dbPath);
         sweepId = store.createSweep(spec.name, spec.grid, nlohmann::json::parse(readFile(args.sweep)));
     }
-    const fs::path dir = sweepDir(dbPath, sweepId);
-    const auto points = writeSweepPoints(spec, dir);
+    const fs::path dir = store::sweepDirectory(dbPath, sweepId);
+    std::vector<std::pair<store::SweepPointFile, std::string>> pointsAndConfigs;
+    for (const auto& run : spec.runs) pointsAndConfigs.push_back({{run.name, run.params, ""}, run.config.canonical.dump(2)});
+    const auto points = store::writeSweepPoints(dir.string(), pointsAndConfigs);
     if (!args.slurmScript.empty()) {
         writeFileAtomic(args.slurmScript, slurmScript(sweepId, spec.name, points.size(), args.jobs, dir, dbPath, args.slurmOptions));
         fs::permissions(args.slurmScript, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
@@ -216,12 +177,12 @@ void resumeSweep(const SweepArgs& args) {
     const std::string dbPath = fs::absolute(args.db.empty() ? store::defaultStorePath() : args.db).string();
     const std::int64_t sweepId = args.resume;
     std::vector<store::PointPlan> plans;
-    std::vector<SweepPoint> points;
+    std::vector<store::SweepPointFile> points;
     std::string name;
     {
         store::RunStore store(dbPath, {/*create=*/false});
         name = store.getSweep(sweepId).name;
-        points = readSweepPoints(sweepDir(dbPath, sweepId), sweepId);
+        points = store::readSweepPoints(store::sweepDirectory(dbPath, sweepId), sweepId);
         std::vector<nlohmann::json> params;
         for (const auto& p : points) params.push_back(p.params);
         store::RunFilter filter;

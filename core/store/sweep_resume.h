@@ -1,7 +1,8 @@
 #pragma once
 // Completing a sweep that stopped part-way (`graphlora sweep --resume`, one Slurm array task per
-// point): what to do with each grid point, from the runs the store holds for it. The newest run
-// of a point decides, except that a finished run anywhere means the point is done.
+// point, the workbench's "Complete sweep"): the sweep's grid points as written when it was
+// launched, and what to do with each from the runs the store holds for it. The newest run of a
+// point decides, except that a finished run anywhere means the point is done.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -33,5 +34,23 @@ std::vector<PointPlan> planSweepResume(const std::vector<nlohmann::json>& points
                                        bool retryFailed);
 
 const char* toString(PointAction action);
+
+// One grid point as launched: its run name, varied parameters and canonical config file.
+struct SweepPointFile {
+    std::string name;
+    nlohmann::json params;
+    std::string configFile;
+};
+
+// artifactsRoot(store)/sweep-<id>: where a sweep's point configs and their list live.
+std::string sweepDirectory(const std::string& storePath, std::int64_t sweepId);
+
+// Writes each point's canonical config (`configJson`) as run-<i>.json in `dir`, then the list
+// (points.json), so that the sweep can be completed without its sweep file or base config.
+std::vector<SweepPointFile> writeSweepPoints(const std::string& dir,
+                                             const std::vector<std::pair<SweepPointFile, std::string>>& pointsAndConfigs);
+
+// The list written by writeSweepPoints; InputError naming the file when it is missing or damaged.
+std::vector<SweepPointFile> readSweepPoints(const std::string& dir, std::int64_t sweepId);
 
 }  // namespace glr::store

@@ -173,6 +173,39 @@ private slots:
         QVERIFY(!store.results({runId}, "test").empty());
     }
 
+    // Closing the workbench loses its queue, not the sweep: its points are written down when it is
+    // launched, and "Complete sweep" queues exactly what is missing, never a point twice.
+    void sweepCompletesAfterItsQueueWasLost() {
+        if (splitDir_.isEmpty()) QSKIP("needs the split prepared by the first test function");
+        configureSmallRun("complete-base", 40);
+        SweepPanel& sweep = window_->sweepPanel();
+        sweep.setSweepName("lost-queue");
+        sweep.setBaseConfigFile(QString());
+        sweep.gridModel().setRows({{"train.lr", "0.01, 0.02, 0.03"}});
+        sweep.setFixedOverrides("train.max_steps=40");
+        QSignalSpy ended(session_.get(), &WorkbenchSession::runEnded);
+        QSignalSpy infos(session_.get(), &WorkbenchSession::info);
+        const auto sweepId = sweep.launch();
+        QVERIFY(sweepId.has_value());
+        QVERIFY(session_->isBusy());
+        session_->clearQueue();  // the first point trains; the other two are gone, as after a restart
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 1, 600000);
+
+        QCOMPARE(session_->completeSweep(*sweepId).value_or(-1), 2);
+        const QString said = infos.last().first().toString();
+        QVERIFY2(said.contains("2 of 3 points queued") && said.contains("1 done") && said.contains("2 start"), qPrintable(said));
+        QCOMPARE(session_->completeSweep(*sweepId).value_or(-1), 0);  // both wait or run already
+        QVERIFY2(infos.last().first().toString().contains("2 already queued"), qPrintable(infos.last().first().toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 3, 600000);
+
+        int finished = 0;
+        for (const auto& run : session_->runs())
+            if (run.sweepId && *run.sweepId == *sweepId) finished += run.isFinished() ? 1 : 0;
+        QCOMPARE(finished, 3);
+        QCOMPARE(session_->completeSweep(*sweepId).value_or(-1), 0);
+        QVERIFY2(infos.last().first().toString().contains("3 done"), qPrintable(infos.last().first().toString()));
+    }
+
     void twoPointSweepAndExports() {
         if (splitDir_.isEmpty()) QSKIP("needs the split prepared by the first test function");
         configureSmallRun("sweep-base", 40);

@@ -94,12 +94,16 @@ SweepPanel::SweepPanel(WorkbenchSession& session, QWidget* parent)
     resultCaption_ = new QLabel(this);
     resultCaption_->setWordWrap(true);
     auto* refreshButton = new QPushButton(tr("Refresh"), this);
+    auto* completeButton = new QPushButton(tr("Complete sweep"), this);
+    completeButton->setToolTip(tr("Queue what this sweep still lacks: resume its interrupted runs, start its missing points "
+                                  "(as graphlora sweep --resume does)"));
     auto* exportPlot = new QPushButton(tr("Export plot…"), this);
     auto* exportHeat = new QPushButton(tr("Export heat map…"), this);
     auto* resultControls = new QFormLayout;
     auto* sweepRow = new QHBoxLayout;
     sweepRow->addWidget(sweeps_, 1);
     sweepRow->addWidget(refreshButton);
+    sweepRow->addWidget(completeButton);
     resultControls->addRow(tr("Sweep"), sweepRow);
     resultControls->addRow(tr("Metric"), metric_);
     resultControls->addRow(tr("X axis"), xKey_);
@@ -164,6 +168,9 @@ SweepPanel::SweepPanel(WorkbenchSession& session, QWidget* parent)
         launch();
     });
     connect(refreshButton, &QPushButton::clicked, this, &SweepPanel::refreshSweeps);
+    connect(completeButton, &QPushButton::clicked, this, [this] {
+        if (shownSweep() > 0) session_.completeSweep(shownSweep());
+    });
     connect(sweeps_, &QComboBox::currentIndexChanged, this, [this] { showSweep(shownSweep()); });
     connect(metric_, &QComboBox::currentIndexChanged, this, &SweepPanel::refreshResults);
     connect(xKey_, &QComboBox::currentIndexChanged, this, &SweepPanel::refreshResults);

@@ -5,6 +5,8 @@
 #include "store/results_table.h"
 #include "store/run_comparison.h"
 #include "store/run_store.h"
+#include "store/sweep_resume.h"
+#include "util/files.h"
 
 namespace glr::ui {
 
@@ -176,6 +178,33 @@ qint64 StoreAccess::createSweep(const QString& name, const QString& gridJson, co
     auto grid = nlohmann::json::parse(ss(gridJson));
     auto spec = specJson.isEmpty() ? nlohmann::json(nullptr) : nlohmann::json::parse(ss(specJson));
     return store_->createSweep(ss(name), grid, spec);
+}
+
+void StoreAccess::writeSweepPoints(qint64 sweepId, const QVector<std::array<QString, 3>>& points) {
+    std::vector<std::pair<glr::store::SweepPointFile, std::string>> files;
+    for (const auto& [name, params, config] : points)
+        files.push_back({{ss(name), nlohmann::json::parse(ss(params)), ""}, ss(config)});
+    glr::store::writeSweepPoints(glr::store::sweepDirectory(ss(path_), sweepId), files);
+}
+
+SweepCompletionView StoreAccess::sweepCompletion(qint64 sweepId, bool retryFailed) {
+    const auto points = glr::store::readSweepPoints(glr::store::sweepDirectory(ss(path_), sweepId), sweepId);
+    std::vector<nlohmann::json> params;
+    for (const auto& p : points) params.push_back(p.params);
+    glr::store::RunFilter filter;
+    filter.sweepId = sweepId;
+    const auto plans = glr::store::planSweepResume(params, store_->listRuns(filter), retryFailed);
+    SweepCompletionView view;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        SweepCompletionView::Point p;
+        p.name = qs(points[i].name);
+        p.paramsJson = qs(points[i].params.dump());
+        if (plans[i].action == glr::store::PointAction::Start) p.configJson = qs(glr::readFile(points[i].configFile));
+        p.action = QString::fromLatin1(glr::store::toString(plans[i].action));
+        p.runId = plans[i].runId;
+        view.points << p;
+    }
+    return view;
 }
 
 namespace {

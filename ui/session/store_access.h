@@ -2,6 +2,7 @@
 // Reads and edits the experiment store for the widgets, converting core records to the value
 // types of snapshots.h. Every function throws glr::Error on failure; WorkbenchSession catches
 // and reports.
+#include <array>
 #include <QString>
 #include <QPair>
 #include <QVector>
@@ -46,6 +47,16 @@ struct ResultsGrid {
     QVector<Row> rows;
 };
 
+// A sweep's grid points as launched and what each still needs (core/store/sweep_resume.h).
+struct SweepCompletionView {
+    struct Point {
+        QString name, paramsJson, configJson;
+        QString action;  // "done", "start", "resume", "running", "failed"
+        qint64 runId = 0;
+    };
+    QVector<Point> points;
+};
+
 // One connection to the store (RunStore is used from one thread at a time: the session keeps
 // one for the GUI thread; background loads construct their own on the pool thread).
 class StoreAccess {
@@ -69,6 +80,10 @@ public:
     void setRunTags(qint64 runId, const QStringList& tags);
     void deleteRun(qint64 runId);
     qint64 createSweep(const QString& name, const QString& gridJson, const QString& specJson);
+    // Writes the sweep's point configs and their list beside the store, for completing it later
+    // (here or with `graphlora sweep --resume`). `points`: name, varied parameters, canonical config.
+    void writeSweepPoints(qint64 sweepId, const QVector<std::array<QString, 3>>& points);
+    SweepCompletionView sweepCompletion(qint64 sweepId, bool retryFailed);
 
     ResultsGrid resultsGrid(const ResultsTableRequest& request);
     // The paper-style table (core/store/results_table) for the given runs, as text.

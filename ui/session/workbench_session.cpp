@@ -303,6 +303,9 @@ std::optional<qint64> WorkbenchSession::enqueueSweep(const QString& sweepJson, c
         expansion = expandSweepJson(sweepJson, baseDir);
         if (expansion.points.isEmpty()) failInput("the sweep grid is empty: give at least one key with values");
         sweepId = store_->createSweep(expansion.name, expansion.gridJson, sweepJson);
+        QVector<std::array<QString, 3>> points;
+        for (const auto& point : expansion.points) points.push_back({point.name, point.paramsJson, point.configJson});
+        store_->writeSweepPoints(sweepId, points);
     });
     if (!ok) return std::nullopt;
     for (const auto& point : expansion.points) {
@@ -320,6 +323,55 @@ std::optional<qint64> WorkbenchSession::enqueueSweep(const QString& sweepJson, c
     emit runsChanged();
     dispatchNext();
     return sweepId;
+}
+
+std::optional<int> WorkbenchSession::completeSweep(qint64 sweepId, bool retryFailed) {
+    if (!hasStore()) {
+        emit errorOccurred(tr("open or create a store before completing a sweep"));
+        return std::nullopt;
+    }
+    SweepCompletionView plan;
+    if (!guarded([&] { plan = store_->sweepCompletion(sweepId, retryFailed); })) return std::nullopt;
+    auto holds = [&](const RunRequest& r, const SweepCompletionView::Point& p) {
+        return (p.runId != 0 && r.resumeRunId == p.runId) ||
+               (r.sweepId == sweepId && QString::fromStdString(r.sweepParamsJson) == p.paramsJson);
+    };
+    auto alreadyQueued = [&](const SweepCompletionView::Point& p) {
+        if (busy_ && holds(currentRequest_, p)) return true;
+        return std::any_of(queue_.begin(), queue_.end(), [&](const Pending& q) { return holds(q.job.request, p); });
+    };
+    QMap<QString, int> counts;
+    int queued = 0;
+    for (const auto& point : plan.points) {
+        const bool wanted = point.action == QLatin1String("start") || point.action == QLatin1String("resume");
+        if (wanted && alreadyQueued(point)) {
+            ++counts[tr("already queued")];
+            continue;
+        }
+        ++counts[point.action];
+        if (!wanted) continue;
+        RunSpec spec;
+        if (point.action == QLatin1String("resume")) {
+            spec.resumeRunId = point.runId;
+            spec.label = tr("resume #%1 %2").arg(point.runId).arg(point.name);
+        } else {
+            spec.configJson = point.configJson;
+            spec.label = point.name;
+            spec.sweepId = sweepId;
+            spec.sweepParamsJson = point.paramsJson;
+        }
+        const qint64 ticket = nextTicket_++;
+        queue_.append({ticket, QStringLiteral("sweep point"), makeJob(spec, ticket)});
+        ++queued;
+    }
+    QStringList parts;
+    for (auto it = counts.begin(); it != counts.end(); ++it) parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+    emit info(tr("sweep #%1: %2 of %3 points queued (%4)").arg(sweepId).arg(queued).arg(plan.points.size()).arg(parts.join(QStringLiteral(", "))));
+    if (queued > 0) {
+        emit queueChanged();
+        dispatchNext();
+    }
+    return queued;
 }
 
 bool WorkbenchSession::removeQueued(qint64 ticket) {
@@ -383,6 +435,7 @@ void WorkbenchSession::dispatchNext() {
     currentTicket_ = next.ticket;
     currentLabel_ = next.job.label;
     currentRunId_ = next.job.request.resumeRunId.value_or(0);
+    currentRequest_ = next.job.request;
     control_.reset();
     flushTimer_.start();
     emit queueChanged();

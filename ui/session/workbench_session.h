@@ -92,6 +92,11 @@ public:
     // Expands the sweep (core/config/sweep.h), records it in the store and queues every point.
     // Returns the sweep id, or nullopt (errorOccurred says why).
     std::optional<qint64> enqueueSweep(const QString& sweepJson, const QString& baseDir);
+    // Queues what a sweep still lacks (core/store/sweep_resume.h), as `graphlora sweep --resume`
+    // does: its interrupted runs resumed, its missing points started (those the queue already
+    // holds are not queued twice); says how many points are done, running or failed. Returns the
+    // number queued, nullopt on error (a sweep launched before its points were written down).
+    std::optional<int> completeSweep(qint64 sweepId, bool retryFailed = false);
     bool removeQueued(qint64 ticket);
     void clearQueue();
     QVector<QueuedRun> queue() const;
@@ -164,6 +169,7 @@ private:
     QList<Pending> queue_;
     qint64 nextTicket_ = 1;
     bool busy_ = false;
+    RunRequest currentRequest_;  // of the run in progress (its sweep point, its resumed run)
     qint64 currentTicket_ = 0;
     qint64 currentRunId_ = 0;
     QString currentLabel_;
