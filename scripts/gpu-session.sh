@@ -19,7 +19,8 @@
 # CUDA_GRAPHS (1: bench score/train --cuda-graph on stories260K and llama-1.1b, graphs.txt; default 1),
 # CLIPPED (1: graphlora training on llama-1.1b with and without --max-grad-norm; default 1),
 # TRAINER_GRAPHS (1: the trainer with train.cuda_graphs and eval.cuda_graphs off and on,
-# stories260K and a random llama-1.1b, trainer-graphs.txt; default 1), BUDGET_S (560: the device
+# stories260K and a random llama-1.1b, trainer-graphs.txt; default 1), DATA_PARALLEL (1: two ranks
+# on this GPU against one process, data-parallel.txt; default 1), BUDGET_S (560: the device
 # tool stops a command at 600 s, so an optional part that would end past this many seconds from
 # the start is skipped, with a line saying so, and the summaries at the end are still written).
 set -u
@@ -244,6 +245,18 @@ if [[ "${RESUME_CHECK:-1}" == 1 ]] && within 240 "the resume check"; then
         tail -2 "$tmp/resumed.log"
     fi
     $G results --db "$tmp/resume.sqlite" --no-group --decimals 6 | tee "$out/resume.txt"
+fi
+if [[ "${DATA_PARALLEL:-1}" == 1 ]] && within 90 "the data-parallel check"; then
+    # Two ranks (c10d Gloo, tensors staged through the host) sharing this GPU against one process,
+    # dropout off: the curves and scores should agree to float-summation order (docs/scaling.md).
+    # A build without Gloo refuses --nproc with a message.
+    stamp "data-parallel on CUDA"
+    args=(experiments/ml1m/base.json --db "$out/data-parallel.sqlite" --set data.dir="$PWD/.gpu/ml1m-collm"
+          --set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin" --set model.device=cuda --set method.lora.dropout=0
+          --set train.batch_size=4 --set train.grad_accum=2 --set train.max_steps=40 --set train.eval_every=20 --set eval.max_rows=400)
+    timeout 40 $G run "${args[@]}" --set name="one process" >"$tmp/dp-one.log" 2>&1 || echo "one-process run failed"
+    timeout 40 $G run "${args[@]}" --set name="two ranks" --nproc 2 >"$tmp/dp-two.log" 2>&1 || { echo "two-rank run failed"; tail -3 "$tmp/dp-two.log"; }
+    $G results --db "$out/data-parallel.sqlite" --no-group --decimals 6 | tee "$out/data-parallel.txt"
 fi
 stamp "done"
 python3 experiments/benchmarks/gpu_ratios.py "$out/peer.jsonl" "$out/ours.jsonl" | tee "$out/ratios.txt"
