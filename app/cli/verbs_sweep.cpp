@@ -225,7 +225,8 @@ void resumeSweep(const SweepArgs& args) {
     for (auto i : chosen) {
         if (plans[i].action == store::PointAction::Failed) unfinished.push_back(fmt::format("point {} failed as run {}", i, plans[i].runId));
         if (plans[i].action == store::PointAction::Running)
-            unfinished.push_back(fmt::format("point {} is still running as run {}", i, plans[i].runId));
+            unfinished.push_back(fmt::format("point {} is still running as run {} (a run whose process died on another "
+                                             "machine counts as interrupted once its heartbeat is 30 min old)", i, plans[i].runId));
     }
     if (ran.failed > 0) unfinished.push_back(fmt::format("{} of the {} runs started now failed", ran.failed, jobs.size()));
     if (ran.interrupted > 0) unfinished.push_back(fmt::format("{} stopped before finishing (resumable)", ran.interrupted));
