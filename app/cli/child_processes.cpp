@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -26,13 +28,23 @@ pid_t spawnSelf(const std::vector<std::string>& args) {
     return pid;
 }
 
+ChildExit exitOf(int waitStatus) {
+    if (WIFEXITED(waitStatus))
+        return {WEXITSTATUS(waitStatus) == 0, WEXITSTATUS(waitStatus), fmt::format("exited with {}", WEXITSTATUS(waitStatus))};
+    return {false, -1, fmt::format("was killed by signal {}", WTERMSIG(waitStatus))};
+}
+
 ChildExit waitForChild(pid_t pid) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) return {false, "could not be waited for"};
+        if (errno != EINTR) return {false, -1, "could not be waited for"};
     }
-    if (WIFEXITED(status)) return {WEXITSTATUS(status) == 0, fmt::format("exited with {}", WEXITSTATUS(status))};
-    return {false, fmt::format("was killed by signal {}", WTERMSIG(status))};
+    return exitOf(status);
+}
+
+int threadsPerProcess(int processes) {
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return std::max(1, cores / std::max(1, processes));
 }
 
 }  // namespace glr::cli

@@ -13,8 +13,13 @@ pid_t spawnSelf(const std::vector<std::string>& args);
 
 struct ChildExit {
     bool ok = false;
+    int code = -1;    // the exit code; -1 when killed by a signal
     std::string how;  // "exited with 1", "was killed by signal 9"
 };
+ChildExit exitOf(int waitStatus);  // from waitpid's status
 ChildExit waitForChild(pid_t pid);
+
+// Intra-op threads for each of `processes` processes sharing this machine's cores (at least 1).
+int threadsPerProcess(int processes);
 
 }  // namespace glr::cli

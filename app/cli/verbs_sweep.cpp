@@ -15,7 +15,6 @@
 #include <csignal>
 #include <filesystem>
 #include <map>
-#include <thread>
 
 #include "cli/child_processes.h"
 #include "cli/verbs.h"
@@ -43,13 +42,7 @@ struct SweepArgs {
     std::vector<std::string> slurmOptions;
 };
 
-std::string threadsPerRun(int jobs) {
-    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    return std::to_string(std::max(1, cores / std::max(1, jobs)));
-}
-
 struct PointJob {
-    std::size_t index = 0;
     std::string label;
     std::vector<std::string> args;  // of `graphlora`
 };
@@ -93,9 +86,10 @@ JobsOutcome runPointJobs(const std::vector<PointJob>& jobs, int parallel) {
         }
         auto it = running.find(pid);
         if (it == running.end()) return;
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+        const ChildExit exit = exitOf(status);
+        if (exit.code == 3)  // graphlora's exit code for a run stopped cleanly
             ++outcome.interrupted;
-        else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        else if (!exit.ok)
             ++outcome.failed;
         running.erase(it);
     };
@@ -112,9 +106,9 @@ JobsOutcome runPointJobs(const std::vector<PointJob>& jobs, int parallel) {
     return outcome;
 }
 
-PointJob startJob(const store::SweepPointFile& point, std::size_t index, const std::string& dbPath, std::int64_t sweepId,
+PointJob startJob(const store::SweepPointFile& point, const std::string& dbPath, std::int64_t sweepId,
                   const std::string& threads) {
-    return {index, point.name, {"run", point.configFile, "--db", dbPath, "--sweep-id", std::to_string(sweepId),
+    return {point.name, {"run", point.configFile, "--db", dbPath, "--sweep-id", std::to_string(sweepId),
                                 "--sweep-params", point.params.dump(), "--threads", threads}};
 }
 
@@ -161,9 +155,9 @@ void launchSweep(const SweepArgs& args) {
         return;
     }
     fmt::print(stderr, "sweep {} '{}': {} runs, {} at a time\n", sweepId, spec.name, points.size(), args.jobs);
-    const std::string threads = threadsPerRun(args.jobs);
+    const std::string threads = std::to_string(threadsPerProcess(args.jobs));
     std::vector<PointJob> jobs;
-    for (std::size_t i = 0; i < points.size(); ++i) jobs.push_back(startJob(points[i], i, dbPath, sweepId, threads));
+    for (std::size_t i = 0; i < points.size(); ++i) jobs.push_back(startJob(points[i], dbPath, sweepId, threads));
     const auto ran = runPointJobs(jobs, args.jobs);
     fmt::print("sweep_id={}\n", sweepId);
     throwIfStopped(ran, sweepId);
@@ -208,14 +202,14 @@ void resumeSweep(const SweepArgs& args) {
         summary += fmt::format("{}{} {}: {}", summary.empty() ? "" : "; ", which.size(), store::toString(action), fmt::join(which, ", "));
     fmt::print(stderr, "sweep {} '{}', {} of {} points: {}\n", sweepId, name, chosen.size(), points.size(), summary);
 
-    const std::string threads = threadsPerRun(args.jobs);
+    const std::string threads = std::to_string(threadsPerProcess(args.jobs));
     std::vector<PointJob> jobs;
     for (auto i : chosen) {
         const auto& plan = plans[i];
         if (plan.action == store::PointAction::Start)
-            jobs.push_back(startJob(points[i], i, dbPath, sweepId, threads));
+            jobs.push_back(startJob(points[i], dbPath, sweepId, threads));
         else if (plan.action == store::PointAction::Resume)
-            jobs.push_back({i, points[i].name + fmt::format(" (resuming run {})", plan.runId),
+            jobs.push_back({points[i].name + fmt::format(" (resuming run {})", plan.runId),
                             {"run", "--resume", std::to_string(plan.runId), "--db", dbPath, "--threads", threads}});
     }
     const auto ran = runPointJobs(jobs, args.jobs);

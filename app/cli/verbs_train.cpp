@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <thread>
 
 #include "cli/child_processes.h"
 #include "cli/verbs.h"
@@ -190,8 +189,7 @@ RunOutcome runLocalRanks(const RunArgs& args) {
                          fmt::format("graphlora-ranks-{}-{}", ::getpid(), std::chrono::steady_clock::now().time_since_epoch().count());
     fs::create_directories(dir);
     const std::string address = "file://" + (dir / "rendezvous").string();
-    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    const int threads = args.threads > 0 ? args.threads : std::max(1, cores / args.nproc);
+    const int threads = args.threads > 0 ? args.threads : threadsPerProcess(args.nproc);
     std::vector<pid_t> children;
     for (int r = 1; r < args.nproc; ++r)
         children.push_back(spawnSelf({"run", "--rank", std::to_string(r), "--world", std::to_string(args.nproc), "--rendezvous",
@@ -256,7 +254,7 @@ void registerTrainVerbs(CLI::App& app) {
     run->callback([args] {
         if (args->nproc > 1 && (!args->rendezvous.empty() || args->rank >= 0 || args->world > 0))
             throw InputError("run: --nproc starts its own ranks; drop --rendezvous, --rank and --world");
-        const bool follower = args->rank > 0 || (!args->rendezvous.empty() && args->rank < 0 && dataParallelSpec(*args).rank > 0);
+        const bool follower = dataParallelSpec(*args).rank > 0;
         if (!follower && args->config.empty() && args->resume <= 0) throw InputError("run: give a CONFIG file or --resume RUN_ID");
         auto outcome = args->nproc > 1 ? runLocalRanks(*args) : runOne(*args);
         if (follower) {

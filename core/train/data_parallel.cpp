@@ -16,19 +16,17 @@ void allReduceGradients(const std::vector<ParamGroup>& groups, dist::Communicato
         for (const auto& p : g.params) params.push_back(p);
     if (params.empty()) return;
     // [grad_0 … grad_{P-1}, defined_0 … defined_{P-1}]: the flags ride in the same all-reduce.
+    // The flags are made on the host and uploaded once, not set one device write per tensor.
     std::vector<at::Tensor> pieces;
     pieces.reserve(params.size() + 1);
-    at::Tensor defined = at::zeros({static_cast<std::int64_t>(params.size())}, params.front().options().dtype(at::kFloat));
+    std::vector<float> defined(params.size(), 0.0f);
     for (std::size_t i = 0; i < params.size(); ++i) {
         const at::Tensor& grad = params[i].grad();
-        if (grad.defined()) {
-            pieces.push_back(grad.reshape({-1}).to(at::kFloat));
-            defined[static_cast<std::int64_t>(i)].fill_(1.0);
-        } else {
-            pieces.push_back(at::zeros({params[i].numel()}, params[i].options().dtype(at::kFloat)));
-        }
+        defined[i] = grad.defined() ? 1.0f : 0.0f;
+        pieces.push_back(grad.defined() ? grad.reshape({-1}).to(at::kFloat)
+                                        : at::zeros({params[i].numel()}, params[i].options().dtype(at::kFloat)));
     }
-    pieces.push_back(defined);
+    pieces.push_back(at::tensor(defined).to(params.front().device()));
     at::Tensor bucket = at::cat(pieces);
     communicator.allReduceSum(bucket);
     const at::Tensor anyDefined = bucket.narrow(0, bucket.numel() - static_cast<std::int64_t>(params.size()),

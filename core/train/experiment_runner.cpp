@@ -98,9 +98,9 @@ struct RunContext {
 // cuda:<local rank mod GPUs>. The config (and its hash) keep "cuda": placement is not the run's math.
 config::ExperimentConfig placedOnThisRank(const config::ExperimentConfig& cfg, const dist::Communicator& comm, int localRank) {
     config::ExperimentConfig placed = cfg;
+    if (comm.worldSize() == 1 || cfg.model.device != "cuda") return placed;  // asks the driver nothing
     const int gpus = static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
-    if (comm.worldSize() > 1 && cfg.model.device == "cuda" && gpus > 1)
-        placed.model.device = fmt::format("cuda:{}", localRank % gpus);
+    if (gpus > 1) placed.model.device = fmt::format("cuda:{}", localRank % gpus);
     return placed;
 }
 
@@ -236,6 +236,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
     const std::string storePath = request.storePath.empty() ? store::defaultStorePath() : request.storePath;
     config::ExperimentConfig cfg;
     std::optional<store::RunStore> openedStore;
+    std::string resumeCheckpoint;  // the file a resumed run continues from
     RunContext ctx;
     ctx.comm = comm.get();
     ctx.stopAtStep = request.stopAtStep;
@@ -254,8 +255,9 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
             checkDataParallelConfig(cfg, comm->worldSize());
             auto checkpoints = store.artifacts(ctx.runId, "checkpoint");
             if (!checkpoints.empty() && fs::exists(checkpoints.back().path)) {
+                resumeCheckpoint = checkpoints.back().path;
                 try {
-                    ctx.resume = loadCheckpoint(checkpoints.back().path);
+                    ctx.resume = loadCheckpoint(resumeCheckpoint);
                 } catch (const InputError& e) {
                     failInput("cannot resume run {}: {}. Without that file, --resume starts the run over from step 0",
                               ctx.runId, e.what());
@@ -272,8 +274,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
         }
         ctx.dir = artifactsDirFor(request, storePath, ctx.runId);
         // A resumed run keeps writing where it started (a store from before the current layout).
-        if (ctx.resume && request.artifactsDir.empty())
-            ctx.dir = fs::path(store.artifacts(ctx.runId, "checkpoint").back().path).parent_path().string();
+        if (ctx.resume && request.artifactsDir.empty()) ctx.dir = fs::path(resumeCheckpoint).parent_path().string();
     } catch (const std::exception& e) {
         RunAnnouncement failed;
         failed.error = e.what();
@@ -288,7 +289,7 @@ RunOutcome runExperiment(const RunRequest& request, const ProgressCallback& prog
         started.runId = ctx.runId;
         started.config = cfg.canonical;
         started.dir = ctx.dir;
-        if (ctx.resume) started.resumeCheckpoint = store.artifacts(ctx.runId, "checkpoint").back().path;
+        if (ctx.resume) started.resumeCheckpoint = resumeCheckpoint;
         announce(*comm, started);
     }
 

@@ -180,10 +180,9 @@ qint64 StoreAccess::createSweep(const QString& name, const QString& gridJson, co
     return store_->createSweep(ss(name), grid, spec);
 }
 
-void StoreAccess::writeSweepPoints(qint64 sweepId, const QVector<std::array<QString, 3>>& points) {
+void StoreAccess::writeSweepPoints(qint64 sweepId, const QVector<SweepPointView>& points) {
     std::vector<std::pair<glr::store::SweepPointFile, std::string>> files;
-    for (const auto& [name, params, config] : points)
-        files.push_back({{ss(name), nlohmann::json::parse(ss(params)), ""}, ss(config)});
+    for (const auto& p : points) files.push_back({{ss(p.name), nlohmann::json::parse(ss(p.paramsJson)), ""}, ss(p.configJson)});
     glr::store::writeSweepPoints(glr::store::sweepDirectory(ss(path_), sweepId), files);
 }
 

@@ -2,12 +2,12 @@
 // Reads and edits the experiment store for the widgets, converting core records to the value
 // types of snapshots.h. Every function throws glr::Error on failure; WorkbenchSession catches
 // and reports.
-#include <array>
 #include <QString>
 #include <QPair>
 #include <QVector>
 #include <memory>
 
+#include "session/core_access.h"
 #include "session/snapshots.h"
 
 namespace glr::store {
@@ -81,8 +81,8 @@ public:
     void deleteRun(qint64 runId);
     qint64 createSweep(const QString& name, const QString& gridJson, const QString& specJson);
     // Writes the sweep's point configs and their list beside the store, for completing it later
-    // (here or with `graphlora sweep --resume`). `points`: name, varied parameters, canonical config.
-    void writeSweepPoints(qint64 sweepId, const QVector<std::array<QString, 3>>& points);
+    // (here or with `graphlora sweep --resume`).
+    void writeSweepPoints(qint64 sweepId, const QVector<SweepPointView>& points);
     SweepCompletionView sweepCompletion(qint64 sweepId, bool retryFailed);
 
     ResultsGrid resultsGrid(const ResultsTableRequest& request);

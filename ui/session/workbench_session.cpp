@@ -303,9 +303,7 @@ std::optional<qint64> WorkbenchSession::enqueueSweep(const QString& sweepJson, c
         expansion = expandSweepJson(sweepJson, baseDir);
         if (expansion.points.isEmpty()) failInput("the sweep grid is empty: give at least one key with values");
         sweepId = store_->createSweep(expansion.name, expansion.gridJson, sweepJson);
-        QVector<std::array<QString, 3>> points;
-        for (const auto& point : expansion.points) points.push_back({point.name, point.paramsJson, point.configJson});
-        store_->writeSweepPoints(sweepId, points);
+        store_->writeSweepPoints(sweepId, expansion.points);
     });
     if (!ok) return std::nullopt;
     for (const auto& point : expansion.points) {
