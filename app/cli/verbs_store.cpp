@@ -1,4 +1,4 @@
-// graphlora runs list|show|delete|check, graphlora results, graphlora predictions, graphlora
+// graphlora runs list|show|delete|check|import|series, graphlora results, graphlora predictions, graphlora
 // compare — reading the experiment store. Output meant for scripts (csv, json) has fixed columns;
 // see results_table.h.
 #include <CLI/CLI.hpp>
@@ -287,6 +287,37 @@ void results(const ResultsOptions& o) {
     std::fputs(store::formatResultsTable(built, format, o.decimals).c_str(), stdout);
 }
 
+// ---- runs series --------------------------------------------------------------------------------
+
+// Writes to standard output for "" or "-", else to the file (whole or not at all), saying so.
+void writeOutput(const std::string& out, const std::string& text, const std::string& what) {
+    if (out.empty() || out == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return;
+    }
+    writeFileAtomic(out, text);
+    std::fprintf(stderr, "wrote %s to %s\n", what.c_str(), out.c_str());
+}
+
+struct SeriesOptions {
+    std::string db, runs, keys, out;
+};
+
+void runsSeries(const SeriesOptions& o) {
+    auto store = openExisting(o.db);
+    const auto keys = parseList(o.keys);
+    std::vector<std::pair<store::RunRecord, std::vector<store::MetricPoint>>> runs;
+    std::size_t points = 0;
+    for (auto id : parseIdList(o.runs, "RUN_IDS")) {
+        auto series = store.metricSeriesByKeys(id, keys);
+        points += series.size();
+        runs.emplace_back(store.getRun(id), std::move(series));
+    }
+    if (points == 0 && !keys.empty())
+        failInput("runs {} have no points for --keys {} (graphlora runs show ID lists a run's series)", o.runs, o.keys);
+    writeOutput(o.out, store::seriesCsv(runs), fmt::format("{} points of {} runs", points, runs.size()));
+}
+
 // ---- predictions --------------------------------------------------------------------------------
 
 void predictions(const std::string& db, std::int64_t id, const std::string& split, const std::string& out) {
@@ -300,13 +331,7 @@ void predictions(const std::string& db, std::int64_t id, const std::string& spli
         failInput("run {} has no predictions for split '{}' ({})", id, split,
                   have.empty() ? "it has none stored" : "available: " + have);
     }
-    std::string csv = store::predictionsCsv(rows);
-    if (out.empty() || out == "-") {
-        std::fwrite(csv.data(), 1, csv.size(), stdout);
-    } else {
-        writeFileAtomic(out, csv);
-        std::fprintf(stderr, "wrote %zu predictions to %s\n", rows.size(), out.c_str());
-    }
+    writeOutput(out, store::predictionsCsv(rows), fmt::format("{} predictions", rows.size()));
 }
 
 // ---- compare ------------------------------------------------------------------------------------
@@ -408,7 +433,7 @@ void compare(const CompareOptions& o) {
 
 void registerStoreVerbs(CLI::App& app) {
     // runs list|show|delete
-    auto* runsCmd = app.add_subcommand("runs", "List, show, delete, check or import runs in the experiment store");
+    auto* runsCmd = app.add_subcommand("runs", "List, show, delete, check, import runs in the experiment store, or export their series");
     runsCmd->require_subcommand(1);
 
     auto list = std::make_shared<ListOptions>();
@@ -454,6 +479,17 @@ void registerStoreVerbs(CLI::App& app) {
     importCmd->add_option("RUN_IDS", *importIds, "runs of SOURCE to copy, e.g. 3,5-9 (default: all); copied before: skipped");
     addDbOption(importCmd, *importDb);
     importCmd->callback([importDb, importSource, importIds] { runsImport(*importDb, *importSource, *importIds); });
+
+    auto series = std::make_shared<SeriesOptions>();
+    auto* seriesCmd = runsCmd->add_subcommand(
+        "series", "Export runs' metric series (loss, validation metrics, …) as CSV "
+                  "(run_id,run_name,split,name,step,epoch,wall_time,value)");
+    seriesCmd->add_option("RUN_IDS", series->runs, "runs to export, e.g. 3,5-9")->required();
+    seriesCmd->add_option("--keys", series->keys, "Only these series, comma-separated split/name: train/loss,valid/auc "
+                                                  "(default: every series)");
+    seriesCmd->add_option("--out", series->out, "Output CSV file (default: standard output)");
+    addDbOption(seriesCmd, series->db);
+    seriesCmd->callback([series] { runsSeries(*series); });
 
     // results
     auto res = std::make_shared<ResultsOptions>();

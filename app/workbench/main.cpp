@@ -19,6 +19,7 @@
 #include "models/config_form_model.h"
 #include "panels/dataset_panel.h"
 #include "panels/experiment_panel.h"
+#include "panels/live_curves_panel.h"
 #include "panels/runs_panel.h"
 #include "panels/sweep_panel.h"
 #include "session/workbench_session.h"
@@ -55,7 +56,17 @@ void populateForScreenshots(glr::ui::MainWindow& window, glr::ui::WorkbenchSessi
     }
     for (qint64 id : sweepPoints)
         if (finished.size() < kMaxSelected) finished << id;
-    window.selectRuns(chosenRuns.isEmpty() ? finished : chosenRuns);
+    const QVector<qint64> selected = chosenRuns.isEmpty() ? finished : chosenRuns;
+    window.selectRuns(selected);
+    // Seeds of one experiment among them: the curves show each experiment as mean ± std.
+    QSet<QString> groups;
+    bool seedsRepeat = false;
+    for (const RunSummary& run : session.runs()) {
+        if (!selected.contains(run.id) || run.groupHash.isEmpty()) continue;
+        if (groups.contains(run.groupHash)) seedsRepeat = true;
+        groups.insert(run.groupHash);
+    }
+    window.curvesPanel().setGroupSeeds(seedsRepeat);
     // The newest finished run's config in the Experiment form.
     for (const RunSummary& run : session.runs()) {
         if (!run.isFinished()) continue;

@@ -90,6 +90,17 @@ std::string resultsCsv(const std::vector<RunRecord>& runs, const std::vector<Res
     return out;
 }
 
+std::string seriesCsv(const std::vector<std::pair<RunRecord, std::vector<MetricPoint>>>& runs) {
+    std::string out = "run_id,run_name,split,name,step,epoch,wall_time,value\n";
+    for (const auto& [run, points] : runs) {
+        const std::string name = csvField(run.name);
+        for (const auto& p : points)
+            out += fmt::format("{},{},{},{},{},{},{},{}\n", run.id, name, csvField(p.split), csvField(p.name), p.step,
+                               numberText(p.epoch), numberText(p.wallTime), numberText(p.value));
+    }
+    return out;
+}
+
 std::string predictionsCsv(const std::vector<PredictionRow>& rows) {
     std::string out = "uid,iid,label,score,not_cold\n";
     out.reserve(out.size() + rows.size() * 32);

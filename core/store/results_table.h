@@ -25,6 +25,10 @@ std::string runsCsv(const std::vector<RunRecord>& runs);
 std::string runsJson(const std::vector<RunRecord>& runs);
 // `run_id,run_name,method,split,subset,metric,value`, rows ordered as given.
 std::string resultsCsv(const std::vector<RunRecord>& runs, const std::vector<ResultRow>& results);
+// `run_id,run_name,split,name,step,epoch,wall_time,value`: the metric series of runs, one row per
+// logged point, runs in the order given, each run's points in the order given. wall_time is
+// unix seconds; values keep round-trip precision and NaN is written as "" (as in resultsCsv).
+std::string seriesCsv(const std::vector<std::pair<RunRecord, std::vector<MetricPoint>>>& runs);
 // `uid,iid,label,score,not_cold` (score with round-trip precision, not_cold 0/1).
 std::string predictionsCsv(const std::vector<PredictionRow>& rows);
 

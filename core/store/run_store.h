@@ -210,6 +210,9 @@ public:
     std::vector<MetricPoint> metricSeries(std::int64_t runId, const std::string& split = "",
                                           const std::string& name = "",
                                           std::optional<std::int64_t> sinceStep = std::nullopt);
+    // The series named "split/name" ("valid/auc"), one after another in the order given; every
+    // series for no keys. Throws InputError for a key that is not split/name, or an unknown run.
+    std::vector<MetricPoint> metricSeriesByKeys(std::int64_t runId, const std::vector<std::string>& keys);
     std::vector<MetricSummary> metricSummaries(std::int64_t runId);
     // Deletes the run's points past `step`; returns how many. A run that resumes from a
     // checkpoint at `step` (or starts over at 0) logs those steps again, and a process killed

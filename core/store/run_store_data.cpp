@@ -57,6 +57,20 @@ std::vector<MetricPoint> RunStore::metricSeries(std::int64_t runId, const std::s
     return out;
 }
 
+std::vector<MetricPoint> RunStore::metricSeriesByKeys(std::int64_t runId, const std::vector<std::string>& keys) {
+    requireRun(impl_->checkedDb(), runId);
+    if (keys.empty()) return metricSeries(runId);
+    std::vector<MetricPoint> out;
+    for (const auto& key : keys) {
+        const auto slash = key.find('/');
+        if (slash == std::string::npos || slash == 0 || slash + 1 == key.size())
+            failInput("series key \"{}\" is not split/name (e.g. train/loss, valid/auc)", key);
+        auto series = metricSeries(runId, key.substr(0, slash), key.substr(slash + 1));
+        out.insert(out.end(), series.begin(), series.end());
+    }
+    return out;
+}
+
 std::int64_t RunStore::discardMetricsAfter(std::int64_t runId, std::int64_t step) {
     Database& db = impl_->checkedDb();
     std::int64_t discarded = 0;

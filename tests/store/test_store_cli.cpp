@@ -160,6 +160,46 @@ private slots:
         QVERIFY2(missing.err.rfind("graphlora: error: run 999 not found", 0) == 0, missing.err.c_str());
     }
 
+    // Every point with its step, epoch, unix wall time and value at round-trip precision, in the
+    // order of --keys; a name with a comma quoted; NaN left empty; unknown keys and runs refused.
+    void seriesExport() {
+        std::int64_t quoted = 0;
+        {
+            RunStore store(db_.toStdString());
+            NewRun run;
+            run.name = "gl, quoted";
+            run.method = "graphlora";
+            quoted = store.createRun(run);
+            store.appendMetrics(quoted, {{1, 0.5, "train", "loss", 0.6931471805599453, 1764000000.25},
+                                         {2, 1.0, "train", "loss", std::nan(""), 1764000001.5},
+                                         {2, 1.0, "valid", "auc", 0.61, 1764000002}});
+        }
+        const QString id = QString::number(quoted);
+        auto r = runCli({"runs", "series", id, "--db", db_, "--keys", "valid/auc,train/loss"});
+        QCOMPARE(r.exitCode, 0);
+        const std::string run = std::to_string(quoted) + ",\"gl, quoted\",";
+        QCOMPARE(r.out, "run_id,run_name,split,name,step,epoch,wall_time,value\n" +  //
+                            run + "valid,auc,2,1,1764000002,0.61\n" +                //
+                            run + "train,loss,1,0.5,1764000000.25,0.6931471805599453\n" +
+                            run + "train,loss,2,1,1764000001.5,\n");
+        const std::string out = tmp_.filePath("series.csv").toStdString();
+        auto all = runCli({"runs", "series", QString("%1,%2").arg(g1_).arg(quoted), "--db", db_, "--out",
+                           QString::fromStdString(out)});
+        QCOMPARE(all.exitCode, 0);
+        QVERIFY2(all.err.find("wrote 3 points of 2 runs") != std::string::npos, all.err.c_str());
+        const std::string written = readAll(out);
+        QCOMPARE(std::count(written.begin(), written.end(), '\n'), std::ptrdiff_t(4));
+        auto badKey = runCli({"runs", "series", id, "--db", db_, "--keys", "loss"});
+        QCOMPARE(badKey.exitCode, 1);
+        QVERIFY2(badKey.err.find("\"loss\" is not split/name") != std::string::npos, badKey.err.c_str());
+        auto noPoints = runCli({"runs", "series", id, "--db", db_, "--keys", "valid/uauc"});
+        QCOMPARE(noPoints.exitCode, 1);
+        QVERIFY2(noPoints.err.find("no points for --keys valid/uauc") != std::string::npos, noPoints.err.c_str());
+        auto missing = runCli({"runs", "series", "999", "--db", db_});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.find("run 999 not found") != std::string::npos, missing.err.c_str());
+    }
+
     // Two runs that scored the fixture's 400 rows (tests/eval/data: pROC's DeLong test of them),
     // stored in different orders, each with rows the other did not score. compare must pair the
     // shared rows and give pROC's z and p; wrong pairing would not.

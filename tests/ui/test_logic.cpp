@@ -16,6 +16,7 @@
 #include "logic/parallel_coordinates.h"
 #include "logic/progress_coalescer.h"
 #include "logic/run_pairing.h"
+#include "logic/seed_groups.h"
 #include "logic/decimation.h"
 #include "logic/smoothing.h"
 
@@ -77,6 +78,51 @@ private slots:
         QVERIFY(pairRunsForTest({run(1, "g", 1), run(2, "g", 2), run(4, "l", 1)}).problem.contains("seeds differ"));
         QVERIFY(pairRunsForTest({run(1, "g", 1), run(2, "l", 1), run(3, "m", 1)}).problem.contains("3 experiments"));
         QVERIFY(pairRunsForTest({run(1, "g", 1), run(2, "g", 1), run(3, "l", 1)}).problem.contains("same seed"));
+    }
+
+    // Three seeds logged at partly different steps; run B logged step 2 twice (a resume), so its
+    // last value counts. Aligned: A [1 2 3], B [3 4 –], C [5 – 7]; x = wall time, averaged.
+    void seedGroupsMatchStepsAndAverageSmoothedSeeds() {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const AlignedSeedGroup group = alignSeedGroup({{{1, 2, 3}, {10, 20, 30}, {1, 2, 3}},
+                                                       {{1, 2, 2}, {12, 21, 22}, {3, 9, 4}},
+                                                       {{1, 3}, {14, 34}, {5, 7}}});
+        QCOMPARE(group.steps, (QVector<qint64>{1, 2, 3}));
+        QCOMPARE(group.x, (QVector<double>{12, 21, 32}));  // (10+12+14)/3, (20+22)/2, (30+34)/2
+        QCOMPARE(group.rawMean, (QVector<double>{3, 3, 5}));
+        QCOMPARE(group.members.size(), 3);
+        QCOMPARE(group.members[1][1], 4.0);
+        QVERIFY(std::isnan(group.members[1][2]) && std::isnan(group.members[2][1]));
+
+        // No smoothing: step 1 {1,3,5} → 3 ± 2; step 2 {2,4} → 3 ± √2; step 3 {3,7} → 5 ± √8.
+        const SeedBand plain = seedBand(group.members, 0);
+        QCOMPARE(plain.mean, (QVector<double>{3, 3, 5}));
+        QCOMPARE(plain.count, (QVector<int>{3, 2, 2}));
+        QCOMPARE(plain.std[0], 2.0);
+        QVERIFY(std::abs(plain.std[1] - std::sqrt(2.0)) < 1e-12);
+        QVERIFY(std::abs(plain.std[2] - std::sqrt(8.0)) < 1e-12);
+
+        // Weight 0.5, each seed smoothed first (debiased EMA; a gap neither updates nor counts):
+        //   A 1, 1.25/0.75 = 1.6667, 2.125/0.875 = 2.428571;  B 3, 2.75/0.75 = 3.6667;
+        //   C 5, –, (0.5·2.5 + 0.5·7)/0.75 = 6.3333.
+        // Step 2: (1.6667+3.6667)/2 = 2.6667 ± 2/√2; step 3: 4.380952 ± 3.904762/√2 = 2.761084.
+        const SeedBand smooth = seedBand(group.members, 0.5);
+        QVERIFY(std::abs(smooth.mean[0] - 3) < 1e-12 && std::abs(smooth.std[0] - 2) < 1e-12);
+        QVERIFY(std::abs(smooth.mean[1] - 8.0 / 3) < 1e-12);
+        QVERIFY(std::abs(smooth.std[1] - std::sqrt(2.0)) < 1e-12);
+        QVERIFY2(std::abs(smooth.mean[2] - 4.380952) < 1e-6, qPrintable(QString::number(smooth.mean[2], 'g', 10)));
+        QVERIFY2(std::abs(smooth.std[2] - 2.761084) < 1e-6, qPrintable(QString::number(smooth.std[2], 'g', 10)));
+
+        // A step no seed has a finite value at: mean and deviation NaN, count 0.
+        const SeedBand empty = seedBand({{1, nan}, {2, nan}}, 0);
+        QCOMPARE(empty.count, (QVector<int>{2, 0}));
+        QVERIFY(std::isnan(empty.mean[1]) && std::isnan(empty.std[1]));
+
+        // x stepping back (a resumed run's epoch) is put in order, the members with it.
+        const AlignedSeedGroup back = alignSeedGroup({{{1, 2}, {0.5, 0.1}, {7, 8}}, {{1, 2}, {0.5, 0.1}, {9, 10}}});
+        QCOMPARE(back.steps, (QVector<qint64>{2, 1}));
+        QCOMPARE(back.x, (QVector<double>{0.1, 0.5}));
+        QCOMPARE(back.members[1], (QVector<double>{10, 9}));
     }
 
     void decimationKeepsShortCurvesWhole() {

@@ -134,6 +134,16 @@ private slots:
         QCOMPARE(runs.visibleRunCount(), 1);
         runs.setFilterText("valid/auc.max >= 0.7 !method:mf");
         QCOMPARE(runs.visibleRunCount(), 3 + 2);  // graphlora 0.70/0.72/0.74 and the sweep's layer-2 runs 0.71/0.72
+        // Config keys by their dotted path: numbers compare as numbers, arrays as their JSON.
+        runs.setFilterText("train.lr > 5e-4");  // mf's 1e-3 against the default 1e-4
+        QCOMPARE(runs.visibleRunCount(), 1);
+        runs.setFilterText("method.mf.trainable = false");
+        QCOMPARE(runs.visibleRunCount(), 2);
+        runs.setFilterText("method.inject.layers = [2] seed = 1");
+        QCOMPARE(runs.visibleRunCount(), 1);
+        runs.setFilterText("method.name:lora-only,mf");
+        QCOMPARE(runs.visibleRunCount(), 3);
+        QVERIFY(runs.filterError().isEmpty());
         runs.setFilterText("auc >");
         QVERIFY(runs.filterError().contains("expected a value"));
         runs.setFilterText("acu > 0.5");
@@ -162,6 +172,27 @@ private slots:
         runs.setOnlyDifferingKeys(false);
         QVERIFY(runs.diffModel().rowCount() > 30);
         runs.setOnlyDifferingKeys(true);
+    }
+
+    // One row per visible run, with a column for each config key those runs differ in (name and
+    // seed have columns of their own).
+    void runsCsvCarriesTheVariedConfigKeys() {
+        RunsPanel& runs = window_->runsPanel();
+        runs.setFilterText("method:lora-only,mf");
+        QCOMPARE(runs.visibleRunCount(), 3);
+        const QString path = dir_.filePath("runs.csv");
+        QVERIFY(runs.exportRunsCsv(path));
+        runs.setFilterText("");
+        const QStringList lines = readAll(path).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1 + 3);
+        const QStringList header = lines[0].split(',');
+        const int methodName = header.indexOf("config.method.name");
+        QVERIFY2(methodName > 0, qPrintable(lines[0]));
+        QVERIFY(!header.contains("config.name") && !header.contains("config.seed"));
+        QStringList methods;
+        for (int r = 1; r < lines.size(); ++r) methods << lines[r].split(',')[methodName];
+        methods.sort();
+        QCOMPARE(methods, QStringList({"lora-only", "lora-only", "mf"}));
     }
 
     // Two runs' predictions are the pROC fixture's two scorers (tests/eval/data): the tab shows
@@ -339,6 +370,56 @@ private slots:
         const QString readout = curves.bottomPlot().readoutAt(0.6);
         QVERIFY2(readout.contains("graphlora-s1") && readout.contains("raw"), qPrintable(readout));
         curves.setAxis(CurveAxis::Step);
+        // The data behind both plots: 50 loss and 5 validation points of each run, unsmoothed.
+        const QString csv = dir_.filePath("series.csv");
+        QString error;
+        QVERIFY2(curves.exportSeriesCsv(csv, &error), qPrintable(error));
+        const QStringList lines = readAll(csv).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1 + 2 * (50 + 5));
+        QCOMPARE(lines[0], QString("run_id,run_name,split,name,step,epoch,wall_time,value"));
+        QVERIFY2(lines[1].startsWith(QString("%1,graphlora-s1,train,loss,1,0.02,").arg(ids_.graphlora[0])), qPrintable(lines[1]));
+        QVERIFY2(lines[51].startsWith(QString("%1,graphlora-s1,valid,auc,10,0.2,").arg(ids_.graphlora[0])), qPrintable(lines[51]));
+    }
+
+    // Grouped, the three graphlora seeds are one curve and the two lora-only seeds another:
+    // validation AUC 0.65/0.67/0.69 + 0.01·k at step 10·k → mean 0.67 + 0.01·k ± 0.02 over 3.
+    void curvesGroupSeedsIntoMeanAndBand() {
+        LiveCurvesPanel& curves = window_->curvesPanel();
+        curves.setSmoothing(0);
+        curves.setRuns({ids_.graphlora[0], ids_.graphlora[1], ids_.graphlora[2], ids_.loraOnly[0], ids_.loraOnly[1]});
+        curves.setBottomMetric("valid/auc");
+        QCOMPARE(curves.bottomPlot().curves().size(), 5);
+        curves.setGroupSeeds(true);
+        const auto grouped = curves.bottomPlot().curves();
+        QCOMPARE(grouped.size(), 2);
+        QCOMPARE(grouped[0].label, QString("graphlora (3 seeds)"));  // "graphlora-s1" less its seed
+        QCOMPARE(grouped[1].label, QString("lora-only (2 seeds)"));
+        QCOMPARE(grouped[0].seedMembers.size(), 3);
+        QCOMPARE(grouped[0].x, (QVector<double>{10, 20, 30, 40, 50}));
+        for (int k = 1; k <= 5; ++k) QVERIFY(std::abs(grouped[0].y[k - 1] - (0.67 + 0.01 * k)) < 1e-12);
+        const QString readout = curves.bottomPlot().readoutAt(30);
+        QVERIFY2(readout.contains("graphlora (3 seeds): 0.7 ± 0.02 over 3"), qPrintable(readout));
+        // Members show their group's look in the list.
+        CurveRunsModel& model = curves.model();
+        const QImage first = model.data(model.index(0), Qt::DecorationRole).value<QPixmap>().toImage();
+        const QImage second = model.data(model.index(1), Qt::DecorationRole).value<QPixmap>().toImage();
+        QCOMPARE(first, second);
+        // Unchecking a seed leaves two in its group; unchecking two leaves a run of its own.
+        QVERIFY(model.setData(model.index(0), Qt::Unchecked, Qt::CheckStateRole));
+        QCOMPARE(curves.bottomPlot().curves()[0].label, QString("graphlora (2 seeds)"));
+        QVERIFY(model.setData(model.index(1), Qt::Unchecked, Qt::CheckStateRole));
+        QCOMPARE(curves.bottomPlot().curves()[0].label, QString("#%1 graphlora-s3").arg(ids_.graphlora[2]));
+        QVERIFY(curves.bottomPlot().curves()[0].seedMembers.isEmpty());
+        // Sweep points are named by their parameters but the seed: layer ℓ's two seeds reach
+        // 0.61/0.62 + 0.05·ℓ at step 20 → 0.615 + 0.05·ℓ ± 0.00707.
+        curves.setRuns(QVector<qint64>(ids_.sweepRuns.begin(), ids_.sweepRuns.end()));
+        const auto sweep = curves.bottomPlot().curves();
+        QCOMPARE(sweep.size(), 3);
+        QCOMPARE(sweep[1].label, QString("graphlora layers=1 (2 seeds)"));
+        QVERIFY2(curves.bottomPlot().readoutAt(20).contains("graphlora layers=2 (2 seeds): 0.715 ± 0.00707 over 2"),
+                 qPrintable(curves.bottomPlot().readoutAt(20)));
+        curves.setGroupSeeds(false);
+        curves.setSmoothing(0.6);
     }
 
     // Runs beyond the palette's ten colours stay apart: the same colours again, dashed, then

@@ -12,6 +12,8 @@
 //   key:v1,v2       a text field equals one of the values (`*` and `?` are wildcards);
 //                   `tag:x` matches when any of the run's tags matches.
 //   word            the run's name, method, dataset or a tag contains the word.
+// Fields include every config key by its dotted path (`train.lr < 1e-3`, `method.gnn.type:ngcf`,
+// `method.inject.layers = [0]`; models/runs_table_model.h).
 // A run without the compared metric does not match. Keys and text are case-insensitive.
 #include <QHash>
 #include <QString>

@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 
+#include "logic/seed_groups.h"
 #include "plot/plot_widget.h"
 
 namespace glr::ui {
@@ -137,39 +138,98 @@ int CurveRunsModel::pointCount(qint64 runId, const QString& key) const {
     return e ? e->series.value(key).size() : 0;
 }
 
+namespace {
+
+struct SeriesPoints {
+    QVector<qint64> steps;
+    QVector<double> x, y;
+};
+
+// One run's series with x by the chosen axis, in logging order.
+SeriesPoints pointsOf(const CurveRunsModel::Entry& e, const QVector<SeriesPoint>& series, CurveAxis axis) {
+    SeriesPoints out;
+    // Live points carry seconds since the run began; stored ones unix seconds.
+    const double origin = e.live ? 0.0 : (e.startedAt > 0 ? e.startedAt : series.front().wallTime);
+    for (const SeriesPoint& p : series) {
+        out.steps << p.step;
+        switch (axis) {
+        case CurveAxis::Step: out.x << double(p.step); break;
+        case CurveAxis::Epoch: out.x << p.epoch; break;
+        case CurveAxis::WallTime: out.x << (p.wallTime - origin); break;
+        }
+        out.y << p.value;
+    }
+    return out;
+}
+
+// QCustomPlot wants ascending keys: wall time or epoch may repeat or step back on resume.
+void sortByX(QVector<double>& x, QVector<double>& y) {
+    if (std::is_sorted(x.begin(), x.end())) return;
+    QVector<int> order(x.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return x[a] < x[b]; });
+    QVector<double> sortedX, sortedY;
+    for (int i : order) {
+        sortedX << x[i];
+        sortedY << y[i];
+    }
+    x = sortedX;
+    y = sortedY;
+}
+
+}  // namespace
+
+const CurveRunsModel::Entry& CurveRunsModel::lookOf(const Entry& entry) const {
+    if (!groupSeeds_ || entry.groupKey.isEmpty()) return entry;
+    for (const Entry& e : entries_)
+        if (e.groupKey == entry.groupKey) return e;
+    return entry;
+}
+
+void CurveRunsModel::setGroup(qint64 runId, const QString& groupKey, const QString& groupLabel) {
+    const int row = rowOf(runId);
+    if (row < 0) return;
+    entries_[row].groupKey = groupKey;
+    entries_[row].groupLabel = groupLabel;
+    emit dataChanged(index(0), index(entries_.size() - 1), {Qt::DecorationRole});
+    emit curvesChanged();
+}
+
+void CurveRunsModel::setGroupSeeds(bool group) {
+    if (group == groupSeeds_) return;
+    groupSeeds_ = group;
+    if (!entries_.isEmpty()) emit dataChanged(index(0), index(entries_.size() - 1), {Qt::DecorationRole});
+    emit curvesChanged();
+}
+
 QVector<CurveRunsModel::Curve> CurveRunsModel::curves(const QString& key, CurveAxis axis) const {
-    QVector<Curve> out;
+    // Checked runs with points, in list order; grouped ones collected under their first run.
+    QVector<const Entry*> drawn;
+    QHash<QString, QVector<const Entry*>> groups;
     for (const Entry& e : entries_) {
-        if (!e.checked) continue;
-        auto it = e.series.constFind(key);
-        if (it == e.series.constEnd() || it->isEmpty()) continue;
-        Curve c{e.runId, e.label, e.color, e.style, {}, {}};
-        c.x.reserve(it->size());
-        c.y.reserve(it->size());
-        // Live points carry seconds since the run began; stored ones unix seconds.
-        const double origin = e.live ? 0.0 : (e.startedAt > 0 ? e.startedAt : it->front().wallTime);
-        for (const SeriesPoint& p : *it) {
-            switch (axis) {
-            case CurveAxis::Step: c.x << double(p.step); break;
-            case CurveAxis::Epoch: c.x << p.epoch; break;
-            case CurveAxis::WallTime: c.x << (p.wallTime - origin); break;
+        if (!e.checked || e.series.value(key).isEmpty()) continue;
+        drawn << &e;
+        if (groupSeeds_ && !e.groupKey.isEmpty()) groups[e.groupKey] << &e;
+    }
+    QVector<Curve> out;
+    for (const Entry* e : drawn) {
+        const auto group = groups.value(e->groupKey);
+        if (group.size() >= 2) {
+            if (group.front() != e) continue;  // drawn once, with its first run
+            QVector<SeedGroupMember> members;
+            for (const Entry* member : group) {
+                SeriesPoints points = pointsOf(*member, member->series.value(key), axis);
+                members.push_back({points.steps, points.x, points.y});
             }
-            c.y << p.value;
+            AlignedSeedGroup aligned = alignSeedGroup(members);
+            const QString label = tr("%1 (%n seeds)", nullptr, int(group.size()))
+                                      .arg(e->groupLabel.isEmpty() ? e->label : e->groupLabel);
+            out << Curve{e->runId, label, e->color, e->style, aligned.x, aligned.rawMean, aligned.members};
+            continue;
         }
-        // QCustomPlot wants ascending keys: wall time or epoch may repeat or step back on resume.
-        if (!std::is_sorted(c.x.begin(), c.x.end())) {
-            QVector<int> order(c.x.size());
-            std::iota(order.begin(), order.end(), 0);
-            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return c.x[a] < c.x[b]; });
-            QVector<double> x, y;
-            for (int i : order) {
-                x << c.x[i];
-                y << c.y[i];
-            }
-            c.x = x;
-            c.y = y;
-        }
-        out << c;
+        SeriesPoints points = pointsOf(*e, e->series.value(key), axis);
+        sortByX(points.x, points.y);
+        out << Curve{e->runId, e->label, e->color, e->style, points.x, points.y, {}};
     }
     return out;
 }
@@ -181,7 +241,10 @@ QVariant CurveRunsModel::data(const QModelIndex& index, int role) const {
     const Entry& e = entries_[index.row()];
     switch (role) {
     case Qt::DisplayRole: return e.live ? e.label + tr("  (live)") : e.label;
-    case Qt::DecorationRole: return lookSwatch(e.color, e.style);
+    case Qt::DecorationRole: {
+        const Entry& look = lookOf(e);
+        return lookSwatch(look.color, look.style);
+    }
     case Qt::CheckStateRole: return e.checked ? Qt::Checked : Qt::Unchecked;
     case Qt::UserRole: return e.runId;
     default: return {};

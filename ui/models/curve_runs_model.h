@@ -26,6 +26,8 @@ public:
         bool checked = true;
         bool live = false;
         double startedAt = 0;  // unix seconds; stored wall times are shown relative to it
+        QString groupKey;      // the experiment (config hash but the seed); "" joins no group
+        QString groupLabel;    // what a group led by this run is called: "graphlora layers=0"
         QHash<QString, QVector<SeriesPoint>> series;  // "train/loss" → points
     };
 
@@ -35,6 +37,13 @@ public:
     // Appends a live batch; adds the run (checked) when new. Returns the keys that gained points.
     QStringList appendLive(const RunProgress& progress);
     void endLive(qint64 runId);  // the run stops being live (its series get reloaded by the panel)
+    void setGroup(qint64 runId, const QString& groupKey, const QString& groupLabel);
+
+    // Seeds grouped: checked runs of one experiment are drawn as one curve, mean ± std over them
+    // (logic/seed_groups.h), in the look of the group's first run, which its members then show
+    // in the list too. A run alone in its group stays a curve of its own.
+    void setGroupSeeds(bool group);
+    bool groupSeeds() const { return groupSeeds_; }
 
     const QVector<Entry>& entries() const { return entries_; }
     const Entry* entry(qint64 runId) const;
@@ -47,7 +56,8 @@ public:
         QString label;
         QColor color;
         Qt::PenStyle style;
-        QVector<double> x, y;
+        QVector<double> x, y;              // a group: y is the mean of the members' raw values
+        QVector<QVector<double>> members;  // a group: each run's raw values at x (NaN where absent)
     };
     QVector<Curve> curves(const QString& key, CurveAxis axis) const;
 
@@ -62,8 +72,10 @@ signals:
 private:
     int rowOf(qint64 runId) const;
     void assignLook(Entry& entry) const;
+    const Entry& lookOf(const Entry& entry) const;  // the entry whose colour and style it shows
 
     QVector<Entry> entries_;
+    bool groupSeeds_ = false;
 };
 
 }  // namespace glr::ui

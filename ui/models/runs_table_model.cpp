@@ -5,6 +5,8 @@
 #include <QFont>
 #include <QLocale>
 
+#include "logic/config_diff.h"
+
 namespace glr::ui {
 
 namespace {
@@ -37,8 +39,15 @@ RunsTableModel::RunsTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 void RunsTableModel::setRuns(const QVector<RunSummary>& runs) {
     beginResetModel();
     runs_ = runs;
+    filterables_.clear();
+    filterables_.reserve(runs_.size());
+    for (const RunSummary& run : runs_) filterables_ << filterable(run);
     rebuildColumns();
     endResetModel();
+}
+
+const FilterableRun* RunsTableModel::filterableAt(int row) const {
+    return row >= 0 && row < filterables_.size() ? &filterables_[row] : nullptr;
 }
 
 const RunSummary* RunsTableModel::runAt(int row) const {
@@ -198,6 +207,11 @@ FilterableRun RunsTableModel::filterable(const RunSummary& run) {
         f.metrics[key + QStringLiteral(".max")] = it->max;
         if (key == QLatin1String("train/loss")) f.metrics[QStringLiteral("steps")] = double(it->lastStep);
     }
+    // Config keys as text fields (numbers compare as numbers); the run's own fields come first.
+    for (const auto& [key, value] : flattenConfigJson(run.configJson)) {
+        const QString lower = key.toLower();
+        if (!f.fields.contains(lower)) f.fields[lower] = value;
+    }
     return f;
 }
 
@@ -236,8 +250,8 @@ QStringList RunsFilterProxy::unknownKeys() const {
     for (const QString& key : expression_.referencedKeys()) {
         if (key == QLatin1String("tag") || key == QLatin1String("tags")) continue;
         bool known = false;
-        for (const RunSummary& run : model->runs()) {
-            const FilterableRun f = RunsTableModel::filterable(run);
+        for (int row = 0; row < model->runs().size(); ++row) {
+            const FilterableRun& f = *model->filterableAt(row);
             if (f.metrics.contains(key) || f.fields.contains(key)) {
                 known = true;
                 break;
@@ -256,7 +270,7 @@ bool RunsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex&) const 
     if (!dataset_.isEmpty() && run->dataset != dataset_) return false;
     if (!status_.isEmpty() && run->status != status_) return false;
     if (!tag_.isEmpty() && !run->tags.contains(tag_)) return false;
-    return expression_.isEmpty() || expression_.matches(RunsTableModel::filterable(*run));
+    return expression_.isEmpty() || expression_.matches(*model->filterableAt(sourceRow));
 }
 
 }  // namespace glr::ui

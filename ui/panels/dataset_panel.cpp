@@ -15,7 +15,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
@@ -24,6 +23,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "logic/text_file.h"
 #include "models/dataset_models.h"
 #include "panels/prepare_spec_form.h"
 #include "plot/stat_plots.h"
@@ -183,9 +183,7 @@ DatasetPanel::DatasetPanel(WorkbenchSession& session, QWidget* parent)
                                                           QDir(settings::lastDataDir.get()).filePath(QStringLiteral("prepare.json")),
                                                           tr("JSON (*.json)"));
         if (path.isEmpty()) return;
-        QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(form_->specJson().toUtf8()) < 0 || !file.commit())
-            emit session_.errorOccurred(path + QStringLiteral(": ") + file.errorString());
+        if (QString error; !writeTextFile(path, form_->specJson(), &error)) emit session_.errorOccurred(error);
     });
     connect(browseOut, &QToolButton::clicked, this, [this] {
         const QString dir = QFileDialog::getSaveFileName(this, tr("Prepared split directory (created)"), settings::lastDataDir.get());

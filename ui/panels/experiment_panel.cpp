@@ -18,7 +18,6 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
@@ -26,6 +25,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "logic/text_file.h"
 #include "models/config_form_model.h"
 #include "session/workbench_session.h"
 #include "settings/settings.h"
@@ -438,9 +438,8 @@ bool ExperimentPanel::loadFile(const QString& path) {
 }
 
 bool ExperimentPanel::saveFile(const QString& path) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(model_->json().toUtf8()) < 0 || !file.commit()) {
-        emit session_.errorOccurred(tr("%1: %2").arg(path, file.errorString()));
+    if (QString error; !writeTextFile(path, model_->json(), &error)) {
+        emit session_.errorOccurred(error);
         return false;
     }
     settings::lastConfigDir.set(QFileInfo(path).absolutePath());

@@ -2,15 +2,23 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QListView>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSlider>
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include "logic/text_file.h"
+#include "models/sweep_models.h"
 #include "plot/curve_plot.h"
 #include "session/workbench_session.h"
 #include "settings/settings.h"
@@ -26,6 +34,25 @@ QString axisTitle(CurveAxis axis) {
     case CurveAxis::WallTime: return QObject::tr("wall time (s)");
     }
     return {};
+}
+
+// What a group of seeds is called: a sweep point by its method and parameters but the seed
+// ("graphlora layers=0"), any other run by its name without a trailing seed ("graphlora-s1",
+// "t3_seed1" → "graphlora", "t3").
+QString seedGroupLabel(const RunSummary& run) {
+    if (!run.sweepParamsJson.isEmpty()) {
+        const QJsonObject params = QJsonDocument::fromJson(run.sweepParamsJson.toUtf8()).object();
+        QStringList parts{run.method};
+        for (auto it = params.begin(); it != params.end(); ++it)
+            if (it.key() != QLatin1String("seed") && it.key() != QLatin1String("method.name"))
+                parts << it.key().section(QLatin1Char('.'), -1) + QLatin1Char('=') + gridValueLabel(it.value());
+        return parts.join(QLatin1Char(' '));
+    }
+    const QRegularExpression seedSuffix(QStringLiteral("[-_ .]+(?:s|seed)?[-_=]?%1$|seed[-_=]?%1$").arg(run.seed),
+                                        QRegularExpression::CaseInsensitiveOption);
+    QString name = run.name;
+    name.remove(seedSuffix);
+    return name.isEmpty() ? run.name : name;
 }
 
 void selectKey(QComboBox* combo, const QString& key) {
@@ -63,8 +90,13 @@ LiveCurvesPanel::LiveCurvesPanel(WorkbenchSession& session, QWidget* parent)
     smoothingLabel_->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0.000")));
     showRaw_ = new QCheckBox(tr("Show raw"), this);
     logY_ = new QCheckBox(tr("Log y"), this);
+    groupSeeds_ = new QCheckBox(tr("Group seeds (mean ± std)"), this);
+    groupSeeds_->setToolTip(tr("Runs of one experiment that differ only in their seed are drawn as one curve: the mean "
+                               "over the seeds, matched step by step, with a band of ± one standard deviation"));
     auto* exportTop = new QPushButton(tr("Export upper…"), this);
     auto* exportBottom = new QPushButton(tr("Export lower…"), this);
+    auto* exportData = new QPushButton(tr("Export series CSV…"), this);
+    exportData->setToolTip(tr("Every point of the checked runs' two plotted series, unsmoothed"));
 
     auto* controls = new QWidget(this);
     auto* form = new QFormLayout(controls);
@@ -77,8 +109,10 @@ LiveCurvesPanel::LiveCurvesPanel(WorkbenchSession& session, QWidget* parent)
     form->addRow(tr("Smoothing"), smoothRow);
     form->addRow(showRaw_);
     form->addRow(logY_);
+    form->addRow(groupSeeds_);
     form->addRow(exportTop);
     form->addRow(exportBottom);
+    form->addRow(exportData);
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
@@ -106,6 +140,8 @@ LiveCurvesPanel::LiveCurvesPanel(WorkbenchSession& session, QWidget* parent)
     axis_->setCurrentIndex(std::clamp(settings::curveXAxis.get(), 0, 2));
     showRaw_->setChecked(settings::curveShowRaw.get());
     logY_->setChecked(settings::curveLogY.get());
+    groupSeeds_->setChecked(settings::curveGroupSeeds.get());
+    model_->setGroupSeeds(groupSeeds_->isChecked());
     for (CurvePlot* p : {top_, bottom_}) {
         p->setSmoothing(smoothing_->value() / 100.0);
         p->setShowRaw(showRaw_->isChecked());
@@ -135,11 +171,29 @@ LiveCurvesPanel::LiveCurvesPanel(WorkbenchSession& session, QWidget* parent)
         settings::curveLogY.set(on);
         top_->setLogY(on);  // the loss; validation metrics stay linear in [0, 1]
     });
+    connect(groupSeeds_, &QCheckBox::toggled, this, [this](bool on) {
+        settings::curveGroupSeeds.set(on);
+        model_->setGroupSeeds(on);
+    });
     connect(exportTop, &QPushButton::clicked, top_, &CurvePlot::exportInteractive);
     connect(exportBottom, &QPushButton::clicked, bottom_, &CurvePlot::exportInteractive);
+    connect(exportData, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export series"),
+                                                          settings::lastExportDir.get() + "/series.csv", tr("CSV (*.csv)"));
+        if (path.isEmpty()) return;
+        settings::lastExportDir.set(QFileInfo(path).absolutePath());
+        QString error;
+        if (!exportSeriesCsv(path, &error)) QMessageBox::warning(this, tr("Export series"), error);
+    });
 
     connect(&session_, &WorkbenchSession::progress, this, [this](const RunProgress& p) {
+        const bool joined = p.runId != 0 && !model_->entry(p.runId);
         const QStringList touched = model_->appendLive(p);
+        if (joined) {
+            // The training run joins the group of its earlier seeds.
+            if (const auto summary = session_.run(p.runId))
+                model_->setGroup(p.runId, summary->groupHash, seedGroupLabel(*summary));
+        }
         if (!touched.isEmpty()) refreshMetricChoices();
     });
     connect(&session_, &WorkbenchSession::runEnded, this, [this](const RunEnded& ended) {
@@ -160,6 +214,8 @@ void LiveCurvesPanel::setRuns(const QVector<qint64>& runIds) {
         e.runId = id;
         e.label = QStringLiteral("#%1 %2").arg(id).arg(summary->name);
         e.startedAt = summary->started.isValid() ? summary->started.toMSecsSinceEpoch() / 1000.0 : 0;
+        e.groupKey = summary->groupHash;
+        e.groupLabel = seedGroupLabel(*summary);
         entries << e;
     }
     {
@@ -198,7 +254,7 @@ void LiveCurvesPanel::redraw() {
     const CurveAxis axis = static_cast<CurveAxis>(axis_->currentIndex());
     auto toCurves = [&](const QString& key) {
         QVector<CurveData> out;
-        for (const auto& c : model_->curves(key, axis)) out.push_back({c.label, c.color, c.x, c.y, c.style});
+        for (const auto& c : model_->curves(key, axis)) out.push_back({c.label, c.color, c.x, c.y, c.style, c.members});
         return out;
     };
     top_->setAxisLabels(axisTitle(axis), topMetric_->currentText());
@@ -211,8 +267,24 @@ void LiveCurvesPanel::redraw() {
 void LiveCurvesPanel::setAxis(CurveAxis axis) { axis_->setCurrentIndex(static_cast<int>(axis)); }
 void LiveCurvesPanel::setSmoothing(double weight) { smoothing_->setValue(static_cast<int>(weight * 100 + 0.5)); }
 void LiveCurvesPanel::setLogY(bool log) { logY_->setChecked(log); }
+void LiveCurvesPanel::setGroupSeeds(bool group) { groupSeeds_->setChecked(group); }
 void LiveCurvesPanel::setTopMetric(const QString& key) { selectKey(topMetric_, key); }
 void LiveCurvesPanel::setBottomMetric(const QString& key) { selectKey(bottomMetric_, key); }
+
+bool LiveCurvesPanel::exportSeriesCsv(const QString& path, QString* error) const {
+    QVector<qint64> runIds;
+    for (const auto& e : model_->entries())
+        if (e.checked) runIds << e.runId;
+    QStringList keys{topMetric_->currentText()};
+    if (bottomMetric_->currentText() != keys.front()) keys << bottomMetric_->currentText();
+    keys.removeAll(QString());
+    const auto text = session_.seriesCsv(runIds, keys);
+    if (!text) {
+        if (error) *error = tr("the series could not be read (see the log)");
+        return false;
+    }
+    return writeTextFile(path, *text, error);
+}
 
 void LiveCurvesPanel::saveLayout() const {
     settings::splitterState(QStringLiteral("curves")).set(splitter_->saveState());

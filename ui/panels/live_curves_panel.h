@@ -27,6 +27,7 @@ public:
     void setAxis(CurveAxis axis);
     void setSmoothing(double weight);
     void setLogY(bool log);
+    void setGroupSeeds(bool group);
     void setTopMetric(const QString& key);
     void setBottomMetric(const QString& key);
 
@@ -34,6 +35,10 @@ public:
     CurvePlot& topPlot() const { return *top_; }
     CurvePlot& bottomPlot() const { return *bottom_; }
     int redrawCount() const { return redraws_; }
+
+    // The overlaid runs' series of the two plotted metrics, every point, as `graphlora runs
+    // series` writes them (run_id,run_name,split,name,step,epoch,wall_time,value).
+    bool exportSeriesCsv(const QString& path, QString* error = nullptr) const;
 
     void saveLayout() const;
     void restoreLayout();
@@ -53,6 +58,7 @@ private:
     QLabel* smoothingLabel_;
     QCheckBox* showRaw_;
     QCheckBox* logY_;
+    QCheckBox* groupSeeds_;
     CurvePlot* top_;
     CurvePlot* bottom_;
     QSplitter* splitter_;

@@ -17,12 +17,12 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "logic/text_file.h"
 #include "models/results_table_model.h"
 #include "plot/plot_widget.h"
 #include "session/workbench_session.h"
@@ -31,15 +31,6 @@
 namespace glr::ui {
 
 namespace {
-
-bool writeText(const QString& path, const QString& text, QString* error) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
-        if (error) *error = QObject::tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
-}
 
 const char* suffixOf(TableExportFormat format) {
     switch (format) {
@@ -252,7 +243,7 @@ bool ResultsPanel::exportTable(const QString& path, TableExportFormat format, QS
         if (error) *error = tr("the results table could not be built (see the log)");
         return false;
     }
-    return writeText(path, *text, error);
+    return writeTextFile(path, *text, error);
 }
 
 bool ResultsPanel::exportLongCsv(const QString& path, QString* error) const {
@@ -261,7 +252,7 @@ bool ResultsPanel::exportLongCsv(const QString& path, QString* error) const {
         if (error) *error = tr("the results could not be read (see the log)");
         return false;
     }
-    return writeText(path, *text, error);
+    return writeTextFile(path, *text, error);
 }
 
 QStringList ResultsPanel::exportFigures(const QString& dir, PlotFormat format, QSize size, QString* error) const {

@@ -15,13 +15,14 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "logic/config_diff.h"
+#include "logic/text_file.h"
 #include "models/config_diff_model.h"
 #include "models/runs_table_model.h"
 #include "panels/significance_view.h"
@@ -38,6 +39,7 @@ QString csvField(const QString& field) {
     quoted.replace('"', QStringLiteral("\"\""));
     return '"' + quoted + '"';
 }
+
 
 void fillCombo(QComboBox* combo, const QStringList& values, const QString& anyText) {
     const QString current = combo->currentData().toString();
@@ -433,15 +435,29 @@ bool RunsPanel::exportRunsCsv(const QString& path) const {
     }
     resultKeys.sort();
     seriesKeys.sort();
+    // The config keys the exported runs differ in, one column each ("config.method.inject.alpha"),
+    // so that a table of runs can be grouped by what was varied without parsing configs.
+    std::vector<FlatConfig> configs;
+    for (const RunSummary* run : rows) configs.push_back(flattenConfigJson(run->configJson));
+    ConfigDiff differing = diffConfigs(configs);
+    const QStringList ownColumns{"name", "seed", "tags", "notes"};
     QStringList header{"run_id", "name", "method", "dataset", "status", "seed", "tags", "config_hash", "git_commit", "created", "finished"};
+    QVector<int> configRows;
+    for (int k = 0; k < differing.keys.size(); ++k) {
+        if (ownColumns.contains(differing.keys[k])) continue;
+        configRows << k;
+        header << QStringLiteral("config.") + differing.keys[k];
+    }
     header << resultKeys;
     for (const QString& key : seriesKeys) header << key + ".last" << key + ".min" << key + ".max";
     QString out = header.join(',') + '\n';
-    for (const RunSummary* run : rows) {
+    for (int r = 0; r < rows.size(); ++r) {
+        const RunSummary* run = rows[r];
         QStringList fields{QString::number(run->id), run->name, run->method, run->dataset, run->status,
                            QString::number(run->seed), run->tags.join(';'), run->configHash, run->gitCommit,
                            run->created.toString(Qt::ISODate),
                            run->finished.isValid() ? run->finished.toString(Qt::ISODate) : QString()};
+        for (int k : configRows) fields << differing.values[k][r].value_or(QString());
         for (const QString& key : resultKeys)
             fields << (run->results.contains(key) ? QString::number(run->results[key], 'g', 10) : QString());
         for (const QString& key : seriesKeys) {
@@ -455,10 +471,7 @@ bool RunsPanel::exportRunsCsv(const QString& path) const {
         for (QString& f : fields) f = csvField(f);
         out += fields.join(',') + '\n';
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) return false;
-    file.write(out.toUtf8());
-    return file.commit();
+    return writeTextFile(path, out);
 }
 
 void RunsPanel::onProgress(const RunProgress& progress) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "logic/decimation.h"
+#include "logic/seed_groups.h"
 #include "logic/smoothing.h"
 
 namespace glr::ui {
@@ -92,14 +93,51 @@ int CurvePlot::pointCount() const {
 void CurvePlot::rebuild() {
     clearGraphs();
     smoothed_.clear();
+    bandStd_.clear();
+    bandCount_.clear();
     drawnPoints_ = 0;
     bool any = false;
     for (const CurveData& curve : curves_) {
         const std::vector<double> raw(curve.y.begin(), curve.y.end());
-        const std::vector<double> smooth = debiasedEma(raw, smoothing_);
+        std::vector<double> smooth;
+        if (curve.seedMembers.isEmpty()) {
+            smooth = debiasedEma(raw, smoothing_);
+            bandStd_.push_back({});
+            bandCount_.push_back({});
+        } else {
+            const SeedBand band = seedBand(curve.seedMembers, smoothing_);
+            smooth.assign(band.mean.begin(), band.mean.end());
+            bandStd_.push_back(band.std);
+            bandCount_.push_back(band.count);
+        }
         smoothed_.push_back(QVector<double>(smooth.begin(), smooth.end()));
         if (curve.x.isEmpty()) continue;
         any = true;
+        if (!curve.seedMembers.isEmpty()) {
+            // The band: a lower and an upper edge without pens, the space between them filled.
+            const QVector<double>& deviation = bandStd_.back();
+            std::vector<double> lower(smooth.size()), upper(smooth.size());
+            for (std::size_t i = 0; i < smooth.size(); ++i) {
+                lower[i] = smooth[i] - deviation[int(i)];
+                upper[i] = smooth[i] + deviation[int(i)];
+                // A log axis cannot show the band below zero; keep its lower edge in sight.
+                if (logY_ && lower[i] <= 0) lower[i] = smooth[i] / 10;
+            }
+            const std::vector<std::size_t> keep = minMaxDecimation(smooth, kMaxDrawnPoints);
+            QCPGraph* lowerGraph = addGraph();
+            QCPGraph* upperGraph = addGraph();
+            for (QCPGraph* edge : {lowerGraph, upperGraph}) {
+                edge->setPen(Qt::NoPen);
+                edge->removeFromLegend();
+            }
+            lowerGraph->setData(pick(curve.x, keep), pick(lower, keep), true);
+            upperGraph->setData(pick(curve.x, keep), pick(upper, keep), true);
+            QColor fill = curve.color;
+            fill.setAlpha(50);
+            upperGraph->setBrush(fill);
+            upperGraph->setChannelFillGraph(lowerGraph);
+            drawnPoints_ += 2 * static_cast<int>(keep.size());
+        }
         if (showRaw_ && smoothing_ > 0) {
             QCPGraph* rawGraph = addGraph();
             QColor faint = curve.color;
@@ -147,6 +185,16 @@ QString CurvePlot::readoutAt(double x) const {
         int i = static_cast<int>(it - curve.x.begin());
         if (i == curve.x.size() || (i > 0 && std::abs(curve.x[i - 1] - x) <= std::abs(curve.x[i] - x))) --i;
         const double smoothed = smoothed_[c][i];
+        if (!bandStd_[c].isEmpty()) {
+            lines << QStringLiteral("%1: %2 ± %3 over %4 (raw mean %5) at %6")
+                         .arg(curve.label)
+                         .arg(smoothed, 0, 'g', 5)
+                         .arg(bandStd_[c][i], 0, 'g', 3)
+                         .arg(bandCount_[c][i])
+                         .arg(curve.y[i], 0, 'g', 5)
+                         .arg(curve.x[i], 0, 'g', 6);
+            continue;
+        }
         lines << QStringLiteral("%1: %2 (raw %3) at %4")
                      .arg(curve.label)
                      .arg(smoothed, 0, 'g', 5)

@@ -13,6 +13,9 @@ struct CurveData {
     QColor color;
     QVector<double> x, y;  // x ascending
     Qt::PenStyle style = Qt::SolidLine;  // the smoothed line's; dashes tell apart runs sharing a colour
+    // Seeds of one experiment drawn as one curve: each run's raw values at x (NaN where absent),
+    // y their mean. Drawn as the mean of the smoothed runs with a ± one standard deviation band.
+    QVector<QVector<double>> seedMembers;
 };
 
 class CurvePlot : public PlotWidget {
@@ -33,7 +36,8 @@ public:
     // Points handed to the plot library, raw and smoothed series together: long curves are drawn
     // decimated (their lowest and highest points per run of indices; logic/decimation.h).
     int drawnPointCount() const { return drawnPoints_; }
-    // The crosshair text at data x (nearest point of each curve): "step 120 — run A: 0.512 (raw 0.498)".
+    // The crosshair text at data x (nearest point of each curve): "step 120 — run A: 0.512 (raw 0.498)";
+    // for a group of seeds "graphlora (3 seeds): 0.512 ± 0.004 over 3 (raw mean 0.498)".
     QString readoutAt(double x) const;
 
 protected:
@@ -45,6 +49,8 @@ private:
 
     QVector<CurveData> curves_;
     QVector<QVector<double>> smoothed_;  // per curve, for the read-out
+    QVector<QVector<double>> bandStd_;   // per curve: the deviation over seeds (empty for one run)
+    QVector<QVector<int>> bandCount_;    // per curve: the seeds with a value at each point
     double smoothing_ = 0.6;
     int drawnPoints_ = 0;
     bool showRaw_ = true;

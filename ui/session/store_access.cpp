@@ -276,6 +276,14 @@ QString StoreAccess::longResultsCsv(const QVector<qint64>& runIds) {
     return qs(store::resultsCsv(runs, store.results(toIds(runIds))));
 }
 
+QString StoreAccess::seriesCsv(const QVector<qint64>& runIds, const QStringList& keys) {
+    std::vector<std::string> keyList;
+    for (const QString& key : keys) keyList.push_back(key.toStdString());
+    std::vector<std::pair<store::RunRecord, std::vector<store::MetricPoint>>> runs;
+    for (qint64 id : runIds) runs.emplace_back(store_->getRun(id), store_->metricSeriesByKeys(id, keyList));
+    return qs(store::seriesCsv(runs));
+}
+
 RunComparisonSetView StoreAccess::compareRuns(const QVector<QPair<qint64, qint64>>& pairs, const QString& split,
                                               const QString& subset, const QStringList& metrics) {
     std::vector<store::RunComparison> comparisons;

@@ -90,6 +90,8 @@ public:
     QString resultsTable(const ResultsTableRequest& request, TableExportFormat format);
     // One row per (run, split, subset, metric): run_id,run_name,method,split,subset,metric,value.
     QString longResultsCsv(const QVector<qint64>& runIds);
+    // The runs' metric series ("train/loss", …; all for none), as `graphlora runs series` writes them.
+    QString seriesCsv(const QVector<qint64>& runIds, const QStringList& keys);
     // Paired tests of each pair of runs on the rows of `split` both scored (subset: all, warm,
     // cold), pooled over the pairs when there are several.
     RunComparisonSetView compareRuns(const QVector<QPair<qint64, qint64>>& pairs, const QString& split,

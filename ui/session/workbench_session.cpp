@@ -208,6 +208,12 @@ std::optional<QString> WorkbenchSession::longResultsCsv(const QVector<qint64>& r
     return out;
 }
 
+std::optional<QString> WorkbenchSession::seriesCsv(const QVector<qint64>& runIds, const QStringList& keys) {
+    std::optional<QString> out;
+    if (store_) guarded([&] { out = store_->seriesCsv(runIds, keys); });
+    return out;
+}
+
 void WorkbenchSession::refreshRuns() {
     if (!hasStore()) return;
     if (runsWatcher_.isRunning()) {

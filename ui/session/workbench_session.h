@@ -72,6 +72,7 @@ public:
     std::optional<ResultsGrid> resultsGrid(const ResultsTableRequest& request);
     std::optional<QString> resultsTable(const ResultsTableRequest& request, TableExportFormat format);
     std::optional<QString> longResultsCsv(const QVector<qint64>& runIds);
+    std::optional<QString> seriesCsv(const QVector<qint64>& runIds, const QStringList& keys);
     // Paired tests of pairs of runs (store::compareRuns, pooled over several pairs) on a pool
     // thread, as the bootstrap takes seconds: comparisonReady or comparisonFailed follows. A
     // request while one runs replaces any queued one.

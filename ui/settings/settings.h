@@ -52,6 +52,7 @@ inline const SettingValue<double> curveSmoothing{QStringLiteral("curves/smoothin
 inline const SettingValue<int> curveXAxis{QStringLiteral("curves/xAxis"), 0};
 inline const SettingValue<bool> curveLogY{QStringLiteral("curves/logY"), false};
 inline const SettingValue<bool> curveShowRaw{QStringLiteral("curves/showRaw"), true};
+inline const SettingValue<bool> curveGroupSeeds{QStringLiteral("curves/groupSeeds"), false};
 inline const SettingValue<QString> runsFilter{QStringLiteral("runs/filter"), {}};
 inline const SettingValue<int> exportWidth{QStringLiteral("export/width"), 800};
 inline const SettingValue<int> exportHeight{QStringLiteral("export/height"), 500};
