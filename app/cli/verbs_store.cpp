@@ -17,6 +17,7 @@
 #include "io/safetensors.h"
 #include "store/results_table.h"
 #include "store/run_comparison.h"
+#include "store/run_filter.h"
 #include "store/run_store.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -67,10 +68,33 @@ std::string textTable(const std::vector<std::string>& headers, const std::vector
     return out;
 }
 
+// Keeps the runs `where` matches (core/store/run_filter.h, the Runs panel's language), in order.
+// A malformed expression is an error; keys no run has are named on stderr, as likely typos.
+std::vector<store::RunRecord> keepWhere(RunStore& store, std::vector<store::RunRecord> runs, const std::string& where) {
+    if (where.empty()) return runs;
+    const auto filter = store::FilterExpression::parse(where);
+    if (!filter.isValid()) failInput("--where: {}", filter.error());
+    std::vector<std::int64_t> ids;
+    for (const auto& r : runs) ids.push_back(r.id);
+    std::map<std::int64_t, std::vector<store::ResultRow>> results;
+    if (!ids.empty())
+        for (auto& row : store.results(ids)) results[row.runId].push_back(std::move(row));
+    std::vector<store::FilterableRun> views;
+    for (const auto& r : runs) views.push_back(store::filterableRun(r, results[r.id], store.metricSummaries(r.id)));
+    std::vector<const store::FilterableRun*> pointers;
+    for (const auto& v : views) pointers.push_back(&v);
+    for (const auto& key : store::unknownFilterKeys(filter, pointers))
+        fmt::print(stderr, "graphlora: warning: --where: no run has '{}'\n", key);
+    std::vector<store::RunRecord> kept;
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        if (filter.matches(views[i])) kept.push_back(std::move(runs[i]));
+    return kept;
+}
+
 // ---- runs list ----------------------------------------------------------------------------------
 
 struct ListOptions {
-    std::string db, format = "table", method, status, tag;
+    std::string db, format = "table", method, status, tag, where;
     int limit = 0;
 };
 
@@ -80,8 +104,9 @@ void runsList(const ListOptions& o) {
     if (!o.method.empty()) filter.method = o.method;
     if (!o.status.empty()) filter.status = store::runStatusFromString(o.status);
     if (!o.tag.empty()) filter.tag = o.tag;
-    filter.limit = o.limit;
-    auto runs = store.listRuns(filter);
+    filter.limit = o.where.empty() ? o.limit : 0;  // --limit counts the runs --where keeps
+    auto runs = keepWhere(store, store.listRuns(filter), o.where);
+    if (o.limit > 0 && int(runs.size()) > o.limit) runs.resize(o.limit);
     if (o.format == "csv") {
         std::fputs(store::runsCsv(runs).c_str(), stdout);
         return;
@@ -247,7 +272,7 @@ void runsCheck(const std::string& db, const std::string& ids) {
 // ---- results ------------------------------------------------------------------------------------
 
 struct ResultsOptions {
-    std::string db, format = "md", runs, split, metrics = "auc,uauc", subsets = "all,warm,cold";
+    std::string db, format = "md", runs, split, metrics = "auc,uauc", subsets = "all,warm,cold", where;
     bool noGroup = false;
     int decimals = 4;
 };
@@ -262,6 +287,7 @@ void results(const ResultsOptions& o) {
         bool found = std::any_of(runs.begin(), runs.end(), [&](const auto& r) { return r.id == id; });
         if (!found) failInput("--runs: run {} not found in {}", id, store.path());
     }
+    runs = keepWhere(store, std::move(runs), o.where);
     std::vector<std::int64_t> ids;
     // Oldest first reads naturally in a table (baselines are usually run first).
     std::reverse(runs.begin(), runs.end());
@@ -283,7 +309,7 @@ void results(const ResultsOptions& o) {
                                           table);
     if (built.rows.empty())
         failInput("no results for split '{}' in {}{}", table.split, store.path(),
-                  o.runs.empty() ? "" : " for runs " + o.runs);
+                  (o.runs.empty() ? "" : " for runs " + o.runs) + (o.where.empty() ? "" : " matching --where"));
     std::fputs(store::formatResultsTable(built, format, o.decimals).c_str(), stdout);
 }
 
@@ -431,6 +457,10 @@ void compare(const CompareOptions& o) {
 
 }  // namespace
 
+constexpr const char* kWhereHelp =
+    "Only runs matching this filter, as in the workbench's Runs panel: 'auc > 0.7 method:graphlora,collm', "
+    "'valid/auc.max >= 0.65 and not status:failed', 'train.lr < 1e-3 method.inject.layers = [0]'";
+
 void registerStoreVerbs(CLI::App& app) {
     // runs list|show|delete
     auto* runsCmd = app.add_subcommand("runs", "List, show, delete, check, import runs in the experiment store, or export their series");
@@ -445,6 +475,7 @@ void registerStoreVerbs(CLI::App& app) {
     listCmd->add_option("--status", list->status, "Only runs with this status")
         ->check(CLI::IsMember({"queued", "running", "finished", "failed", "interrupted"}));
     listCmd->add_option("--tag", list->tag, "Only runs with this tag");
+    listCmd->add_option("--where", list->where, kWhereHelp);
     listCmd->add_option("--limit", list->limit, "At most this many runs")->check(CLI::NonNegativeNumber);
     listCmd->callback([list] { runsList(*list); });
 
@@ -499,6 +530,7 @@ void registerStoreVerbs(CLI::App& app) {
                        "md, latex (methods × metrics table) or csv (run_id,run_name,method,split,subset,metric,value)")
         ->check(CLI::IsMember({"md", "markdown", "csv", "latex", "tex"}));
     resCmd->add_option("--runs", res->runs, "Comma-separated run ids (default: all)");
+    resCmd->add_option("--where", res->where, kWhereHelp);
     resCmd->add_option("--split", res->split, "Split to report (tables default to test; csv to every split)");
     resCmd->add_option("--metrics", res->metrics, "Table metrics, comma-separated (default auc,uauc)");
     resCmd->add_option("--subsets", res->subsets, "Table subsets, comma-separated (default all,warm,cold)");

@@ -113,6 +113,37 @@ private slots:
         QVERIFY2(table.out.find("0.7000") != std::string::npos, table.out.c_str());  // test AUC column
     }
 
+    // --where takes the Runs panel's filter language: metrics, fields, config keys; --limit
+    // counts the runs it keeps; a typo'd key is named, a malformed filter refused.
+    void whereFiltersRunsAndResults() {
+        auto ids = [](const std::string& csv) {
+            std::vector<std::string> out;
+            std::istringstream lines(csv);
+            std::string line;
+            std::getline(lines, line);  // header
+            while (std::getline(lines, line)) out.push_back(line.substr(0, line.find(',')));
+            return out;
+        };
+        const std::string g1 = std::to_string(g1_), g2 = std::to_string(g2_), t = std::to_string(t_);
+        auto better = runCli({"runs", "list", "--db", db_, "--format", "csv", "--where", "auc > 0.72"});
+        QCOMPARE(better.exitCode, 0);
+        QCOMPARE(ids(better.out), std::vector<std::string>{g2});
+        auto byConfig = runCli({"runs", "list", "--db", db_, "--format", "csv", "--where", "method.name:graph* seed != 2"});
+        QCOMPARE(ids(byConfig.out), std::vector<std::string>{g1});
+        auto notFinished = runCli({"runs", "list", "--db", db_, "--format", "csv", "--where", "!status:finished", "--limit", "1"});
+        QCOMPARE(ids(notFinished.out), std::vector<std::string>{t});  // newest first: tallrec, then gl-s2
+        auto results = runCli({"results", "--db", db_, "--format", "csv", "--where", "gl and uauc >= 0.6"});
+        QCOMPARE(results.exitCode, 0);
+        QCOMPARE(ids(results.out), (std::vector<std::string>{g1, g1, g2, g2}));  // auc and uauc of each
+        auto typo = runCli({"runs", "list", "--db", db_, "--format", "csv", "--where", "acu > 0.5"});
+        QCOMPARE(typo.exitCode, 0);
+        QVERIFY(ids(typo.out).empty());
+        QVERIFY2(typo.err.find("--where: no run has 'acu'") != std::string::npos, typo.err.c_str());
+        auto malformed = runCli({"runs", "list", "--db", db_, "--where", "auc >"});
+        QCOMPARE(malformed.exitCode, 1);
+        QVERIFY2(malformed.err.find("--where: expected a value after '>'") != std::string::npos, malformed.err.c_str());
+    }
+
     void databaseFromEnvironment() {
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert("GRAPHLORA_DB", db_);

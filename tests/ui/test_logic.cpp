@@ -1,4 +1,4 @@
-// Plain UI logic (no widgets): curve smoothing, the runs filter language, config diffs, mean ± std
+// Plain UI logic (no widgets): curve smoothing, seed groups, config diffs, mean ± std
 // and the progress throttle. Expected numbers are worked out by hand in the comments.
 #include <QtTest>
 #include <QJsonObject>
@@ -11,7 +11,6 @@
 
 #include "logic/aggregate.h"
 #include "logic/config_diff.h"
-#include "logic/filter_expression.h"
 #include "logic/latency_probe.h"
 #include "logic/parallel_coordinates.h"
 #include "logic/progress_coalescer.h"
@@ -23,21 +22,6 @@
 using namespace glr::ui;
 
 namespace {
-
-FilterableRun makeRun(const QString& name, const QString& method, const QString& status, double auc,
-                      QStringList tags = {}, int seed = 42) {
-    FilterableRun run;
-    run.fields["name"] = name;
-    run.fields["method"] = method;
-    run.fields["status"] = status;
-    run.fields["dataset"] = "ml1m-collm";
-    run.fields["seed"] = QString::number(seed);
-    run.tags = tags;
-    run.metrics["auc"] = auc;
-    run.metrics["test/auc"] = auc;
-    run.metrics["ndcg@10"] = auc / 2;
-    return run;
-}
 
 glr::ProgressSnapshot snapshot(const std::string& phase, std::int64_t step, double loss,
                                std::map<std::string, double> metrics = {}) {
@@ -183,71 +167,6 @@ private slots:
         const auto s = debiasedEma({5, 5.5, 4.5}, 0.9);
         QVERIFY(std::abs(s[0] - 5) < 1e-12);
         QVERIFY(s[1] > 5 && s[1] < 5.5);
-    }
-
-    void filterComparesMetrics() {
-        const auto f = FilterExpression::parse("auc > 0.7");
-        QVERIFY2(f.isValid(), qPrintable(f.error()));
-        QVERIFY(f.matches(makeRun("a", "graphlora", "finished", 0.71)));
-        QVERIFY(!f.matches(makeRun("b", "graphlora", "finished", 0.70)));
-        QVERIFY(FilterExpression::parse("auc>=0.7").matches(makeRun("b", "graphlora", "finished", 0.70)));
-        QVERIFY(FilterExpression::parse("ndcg@10 < 0.4").matches(makeRun("b", "x", "finished", 0.70)));
-        QVERIFY(FilterExpression::parse("test/auc = 0.5").matches(makeRun("b", "x", "finished", 0.5)));
-        // A run without the metric never matches a comparison.
-        QVERIFY(!FilterExpression::parse("uauc > 0").matches(makeRun("a", "x", "finished", 0.9)));
-        QCOMPARE(FilterExpression::parse("uauc > 0 and auc < 1").referencedKeys(), QStringList({"uauc", "auc"}));
-    }
-
-    void filterMatchesFieldsTagsAndWords() {
-        const auto run = makeRun("ml1m-graphlora-s1", "graphlora", "finished", 0.7, {"paper", "table3"}, 7);
-        QVERIFY(FilterExpression::parse("method:graphlora").matches(run));
-        QVERIFY(FilterExpression::parse("method:GraphLoRA,collm").matches(run));
-        QVERIFY(!FilterExpression::parse("method:lora").matches(run));   // exact, not substring
-        QVERIFY(FilterExpression::parse("method:*lora").matches(run));   // wildcard
-        QVERIFY(FilterExpression::parse("tag:paper").matches(run));
-        QVERIFY(!FilterExpression::parse("tag:draft").matches(run));
-        QVERIFY(FilterExpression::parse("status = finished").matches(run));
-        QVERIFY(FilterExpression::parse("seed = 7").matches(run));
-        QVERIFY(FilterExpression::parse("seed != 42").matches(run));
-        QVERIFY(FilterExpression::parse("s1").matches(run));      // name contains
-        QVERIFY(FilterExpression::parse("table").matches(run));   // a tag contains
-        QVERIFY(!FilterExpression::parse("sasrec").matches(run));
-    }
-
-    void filterCombinesWithAndOrNotAndParentheses() {
-        const auto good = makeRun("g", "graphlora", "finished", 0.8);
-        const auto failed = makeRun("f", "graphlora", "failed", 0.0);
-        const auto other = makeRun("o", "mf", "finished", 0.6);
-        const auto f = FilterExpression::parse("method:graphlora !status:failed");
-        QVERIFY(f.matches(good));
-        QVERIFY(!f.matches(failed));
-        QVERIFY(!f.matches(other));
-        const auto g = FilterExpression::parse("(auc > 0.75 or method:mf) && not status:failed");
-        QVERIFY(g.matches(good));
-        QVERIFY(g.matches(other));
-        QVERIFY(!g.matches(failed));
-        // `and` binds tighter than `or`.
-        const auto h = FilterExpression::parse("method:mf or method:graphlora auc > 0.75");
-        QVERIFY(h.matches(other));
-        QVERIFY(h.matches(good));
-        QVERIFY(!h.matches(makeRun("x", "graphlora", "finished", 0.7)));
-    }
-
-    void filterReportsMalformedExpressions() {
-        QVERIFY(FilterExpression::parse("").isEmpty());
-        QVERIFY(FilterExpression::parse("   ").matches(makeRun("a", "b", "c", 0)));
-        const auto notNumber = FilterExpression::parse("auc > high");
-        QVERIFY(!notNumber.isValid());
-        QVERIFY2(notNumber.error().contains("'high'") && notNumber.error().contains("not a number"),
-                 qPrintable(notNumber.error()));
-        QVERIFY(!notNumber.matches(makeRun("a", "b", "c", 0.9)));
-        const auto missing = FilterExpression::parse("auc >");
-        QVERIFY(missing.error().contains("expected a value after '>'"));
-        const auto unclosed = FilterExpression::parse("(auc > 0.5");
-        QVERIFY2(unclosed.error().contains("expected ')'"), qPrintable(unclosed.error()));
-        QVERIFY(FilterExpression::parse("auc > 0.5)").error().contains("unexpected ')'"));
-        QVERIFY(FilterExpression::parse("method:").error().contains("expected a value after 'method:'"));
-        QVERIFY(FilterExpression::parse("a & b").error().contains("'&&'"));
     }
 
     void configDiffKeepsOnlyDifferingKeys() {

@@ -5,7 +5,6 @@
 #include <QFont>
 #include <QLocale>
 
-#include "logic/config_diff.h"
 
 namespace glr::ui {
 
@@ -39,15 +38,14 @@ RunsTableModel::RunsTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 void RunsTableModel::setRuns(const QVector<RunSummary>& runs) {
     beginResetModel();
     runs_ = runs;
-    filterables_.clear();
-    filterables_.reserve(runs_.size());
-    for (const RunSummary& run : runs_) filterables_ << filterable(run);
     rebuildColumns();
     endResetModel();
 }
 
-const FilterableRun* RunsTableModel::filterableAt(int row) const {
-    return row >= 0 && row < filterables_.size() ? &filterables_[row] : nullptr;
+const store::FilterableRun& RunsTableModel::filterableAt(int row) const {
+    static const store::FilterableRun kNothing;
+    const RunSummary* run = runAt(row);
+    return run && run->filterable ? *run->filterable : kNothing;
 }
 
 const RunSummary* RunsTableModel::runAt(int row) const {
@@ -186,34 +184,6 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
     return section >= 0 && section < FixedColumns ? tr(names[section]) : QVariant();
 }
 
-FilterableRun RunsTableModel::filterable(const RunSummary& run) {
-    FilterableRun f;
-    f.fields[QStringLiteral("id")] = QString::number(run.id);
-    f.fields[QStringLiteral("name")] = run.name;
-    f.fields[QStringLiteral("method")] = run.method;
-    f.fields[QStringLiteral("dataset")] = run.dataset;
-    f.fields[QStringLiteral("status")] = run.status;
-    f.fields[QStringLiteral("seed")] = QString::number(run.seed);
-    f.fields[QStringLiteral("hash")] = run.configHash;
-    f.fields[QStringLiteral("device")] = run.device;
-    if (run.sweepId) f.fields[QStringLiteral("sweep")] = QString::number(*run.sweepId);
-    f.tags = run.tags;
-    for (auto it = run.results.begin(); it != run.results.end(); ++it) f.metrics[it.key().toLower()] = it.value();
-    for (auto it = run.series.begin(); it != run.series.end(); ++it) {
-        const QString key = it.key().toLower();
-        f.metrics[key] = it->last;
-        f.metrics[key + QStringLiteral(".last")] = it->last;
-        f.metrics[key + QStringLiteral(".min")] = it->min;
-        f.metrics[key + QStringLiteral(".max")] = it->max;
-        if (key == QLatin1String("train/loss")) f.metrics[QStringLiteral("steps")] = double(it->lastStep);
-    }
-    // Config keys as text fields (numbers compare as numbers); the run's own fields come first.
-    for (const auto& [key, value] : flattenConfigJson(run.configJson)) {
-        const QString lower = key.toLower();
-        if (!f.fields.contains(lower)) f.fields[lower] = value;
-    }
-    return f;
-}
 
 // ---- RunsFilterProxy ------------------------------------------------------------------------
 
@@ -232,9 +202,9 @@ void RunsFilterProxy::setQuickFilters(const QString& method, const QString& data
 }
 
 bool RunsFilterProxy::setExpression(const QString& expression) {
-    FilterExpression parsed = FilterExpression::parse(expression);
+    store::FilterExpression parsed = store::FilterExpression::parse(expression.toStdString());
     if (!parsed.isValid()) {
-        error_ = parsed.error();
+        error_ = QString::fromStdString(parsed.error());
         return false;
     }
     error_.clear();
@@ -246,19 +216,10 @@ bool RunsFilterProxy::setExpression(const QString& expression) {
 QStringList RunsFilterProxy::unknownKeys() const {
     auto* model = qobject_cast<RunsTableModel*>(sourceModel());
     QStringList unknown;
-    if (!model || model->runs().isEmpty()) return unknown;
-    for (const QString& key : expression_.referencedKeys()) {
-        if (key == QLatin1String("tag") || key == QLatin1String("tags")) continue;
-        bool known = false;
-        for (int row = 0; row < model->runs().size(); ++row) {
-            const FilterableRun& f = *model->filterableAt(row);
-            if (f.metrics.contains(key) || f.fields.contains(key)) {
-                known = true;
-                break;
-            }
-        }
-        if (!known) unknown << key;
-    }
+    if (!model) return unknown;
+    std::vector<const store::FilterableRun*> runs;
+    for (int row = 0; row < model->runs().size(); ++row) runs.push_back(&model->filterableAt(row));
+    for (const auto& key : store::unknownFilterKeys(expression_, runs)) unknown << QString::fromStdString(key);
     return unknown;
 }
 
@@ -270,7 +231,7 @@ bool RunsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex&) const 
     if (!dataset_.isEmpty() && run->dataset != dataset_) return false;
     if (!status_.isEmpty() && run->status != status_) return false;
     if (!tag_.isEmpty() && !run->tags.contains(tag_)) return false;
-    return expression_.isEmpty() || expression_.matches(*model->filterableAt(sourceRow));
+    return expression_.isEmpty() || expression_.matches(model->filterableAt(sourceRow));
 }
 
 }  // namespace glr::ui

@@ -5,7 +5,7 @@
 #include <QSortFilterProxyModel>
 #include <QVector>
 
-#include "logic/filter_expression.h"
+#include "store/run_filter.h"
 #include "session/snapshots.h"
 
 namespace glr::ui {
@@ -30,11 +30,8 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-    // What the filter language sees of a run: fields, tags, metrics with .last/.min/.max, and
-    // every config key by its dotted path (`train.lr < 1e-3`, `method.gnn.type:lightgcn`,
-    // `method.inject.layers = [0]`). Built once per run when the runs are set.
-    static FilterableRun filterable(const RunSummary& run);
-    const FilterableRun* filterableAt(int row) const;
+    // What the filter language sees of the run in `row` (RunSummary::filterable; empty when absent).
+    const store::FilterableRun& filterableAt(int row) const;
 
     enum FixedColumn { ColId, ColName, ColMethod, ColDataset, ColStatus, ColSeed, ColTags, ColCreated, ColDuration, FixedColumns };
 
@@ -49,7 +46,6 @@ private:
     void rebuildColumns();
 
     QVector<RunSummary> runs_;
-    QVector<FilterableRun> filterables_;  // per row
     QVector<MetricColumn> metricColumns_;
     struct Live {
         qint64 runId = 0;
@@ -76,7 +72,7 @@ protected:
 
 private:
     QString method_, dataset_, status_, tag_;
-    FilterExpression expression_;
+    store::FilterExpression expression_;
     QString error_;
 };
 

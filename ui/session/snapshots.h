@@ -7,9 +7,14 @@
 #include <QString>
 #include <QStringList>
 #include <QVector>
+#include <memory>
 #include <optional>
 
 #include "logic/progress_coalescer.h"
+
+namespace glr::store {
+struct FilterableRun;
+}
 
 namespace glr::ui {
 
@@ -41,6 +46,9 @@ struct RunSummary {
     QMap<QString, double> results;
     QMap<QString, qint64> resultRows;       // same keys: evaluated rows
     QMap<QString, SeriesSummary> series;    // "train/loss", "valid/auc", …
+    // What the Runs filter language sees of the run (core/store/run_filter.h): built once, with
+    // the summary, by the same code as `graphlora runs list --where`. Null for a hand-made summary.
+    std::shared_ptr<const store::FilterableRun> filterable;
 
     bool isFinished() const { return status == QLatin1String("finished"); }
     bool canResume() const { return status == QLatin1String("interrupted") || status == QLatin1String("failed"); }

@@ -4,6 +4,7 @@
 
 #include "store/results_table.h"
 #include "store/run_comparison.h"
+#include "store/run_filter.h"
 #include "store/run_store.h"
 #include "store/sweep_resume.h"
 #include "util/files.h"
@@ -27,7 +28,7 @@ std::vector<std::int64_t> toIds(const QVector<qint64>& ids) {
 
 void addResults(RunSummary& summary, const std::vector<store::ResultRow>& rows) {
     for (const auto& row : rows) {
-        const QString key = resultKey(qs(row.split), qs(row.subset), qs(row.metric));
+        const QString key = qs(store::resultKey(row.split, row.subset, row.metric));
         summary.results[key] = row.value;
         summary.resultRows[key] = row.nRows;
         if (row.split == "test" && row.subset == "all") {
@@ -58,11 +59,6 @@ StoreAccess::StoreAccess(const QString& path) : path_(path) {
 }
 
 StoreAccess::~StoreAccess() = default;
-
-QString resultKey(const QString& split, const QString& subset, const QString& metric) {
-    const QString prefix = subset == QLatin1String("all") ? split : split + '_' + subset;
-    return prefix + '/' + metric;
-}
 
 RunSummary toSummary(const store::RunRecord& r) {
     RunSummary s;
@@ -106,8 +102,10 @@ QVector<RunSummary> StoreAccess::runSummaries() {
         std::vector<store::ResultRow> own;
         for (const auto& row : results)
             if (row.runId == record.id) own.push_back(row);
+        const auto series = store.metricSummaries(record.id);
         addResults(summary, own);
-        addSeries(summary, store.metricSummaries(record.id));
+        addSeries(summary, series);
+        summary.filterable = std::make_shared<const store::FilterableRun>(store::filterableRun(record, own, series));
         out.push_back(std::move(summary));
     }
     return out;
@@ -115,9 +113,13 @@ QVector<RunSummary> StoreAccess::runSummaries() {
 
 RunSummary StoreAccess::runSummary(qint64 runId) {
     auto& store = *store_;
-    RunSummary summary = toSummary(store.getRun(runId));
-    addResults(summary, store.results({runId}));
-    addSeries(summary, store.metricSummaries(runId));
+    const auto record = store.getRun(runId);
+    const auto results = store.results({runId});
+    const auto series = store.metricSummaries(runId);
+    RunSummary summary = toSummary(record);
+    addResults(summary, results);
+    addSeries(summary, series);
+    summary.filterable = std::make_shared<const store::FilterableRun>(store::filterableRun(record, results, series));
     return summary;
 }
 

@@ -104,6 +104,5 @@ private:
 
 // Conversion used by the loaders (exposed for tests).
 RunSummary toSummary(const glr::store::RunRecord& record);
-QString resultKey(const QString& split, const QString& subset, const QString& metric);
 
 }  // namespace glr::ui
