@@ -76,7 +76,9 @@ RunsPanel::RunsPanel(WorkbenchSession& session, QWidget* parent)
         "Terms joined by spaces/and, or 'or'; '!' negates; parentheses group.\n"
         "metric > 0.7 — auc, uauc, ndcg@10, test_cold/auc, valid/auc (last), valid/auc.max, train/loss.min\n"
         "field:value[,value] — method, dataset, status, tag, sweep (wildcards * ?)\n"
-        "seed = 42, id >= 10 — numeric fields; a plain word searches name, method, dataset and tags"));
+        "seed = 42, id >= 10 — numeric fields; a plain word searches name, method, dataset and tags\n"
+        "train.lr < 1e-3, method.gnn.type:lightgcn, method.inject.layers = [0] — any config key by its path\n"
+        "The same expressions work in graphlora runs list --where and graphlora results --where."));
     filterMessage_ = new QLabel(this);
     filterMessage_->setStyleSheet(QStringLiteral("color: #c62828"));
     filterMessage_->setVisible(false);
