@@ -407,6 +407,9 @@ private slots:
         // Unchecking a seed leaves two in its group; unchecking two leaves a run of its own.
         QVERIFY(model.setData(model.index(0), Qt::Unchecked, Qt::CheckStateRole));
         QCOMPARE(curves.bottomPlot().curves()[0].label, QString("graphlora (2 seeds)"));
+        QCOMPARE(curves.bottomPlot().curves()[0].color, model.entries()[1].color);  // now led by seed 2
+        QCOMPARE(model.data(model.index(0), Qt::DecorationRole).value<QPixmap>().toImage(),
+                 model.data(model.index(2), Qt::DecorationRole).value<QPixmap>().toImage());
         QVERIFY(model.setData(model.index(1), Qt::Unchecked, Qt::CheckStateRole));
         QCOMPARE(curves.bottomPlot().curves()[0].label, QString("#%1 graphlora-s3").arg(ids_.graphlora[2]));
         QVERIFY(curves.bottomPlot().curves()[0].seedMembers.isEmpty());

@@ -179,10 +179,11 @@ void sortByX(QVector<double>& x, QVector<double>& y) {
 
 }  // namespace
 
+// Grouped, a run shows the look of its group's curve: that of the group's first checked run.
 const CurveRunsModel::Entry& CurveRunsModel::lookOf(const Entry& entry) const {
     if (!groupSeeds_ || entry.groupKey.isEmpty()) return entry;
     for (const Entry& e : entries_)
-        if (e.groupKey == entry.groupKey) return e;
+        if (e.checked && e.groupKey == entry.groupKey) return e;
     return entry;
 }
 
@@ -255,6 +256,8 @@ bool CurveRunsModel::setData(const QModelIndex& index, const QVariant& value, in
     if (!index.isValid() || role != Qt::CheckStateRole) return false;
     entries_[index.row()].checked = value.toInt() == Qt::Checked;
     emit dataChanged(index, index, {Qt::CheckStateRole});
+    if (groupSeeds_)  // the group's curve may now take another run's look
+        emit dataChanged(this->index(0), this->index(entries_.size() - 1), {Qt::DecorationRole});
     emit curvesChanged();
     return true;
 }

@@ -40,8 +40,8 @@ public:
     void setGroup(qint64 runId, const QString& groupKey, const QString& groupLabel);
 
     // Seeds grouped: checked runs of one experiment are drawn as one curve, mean ± std over them
-    // (logic/seed_groups.h), in the look of the group's first run, which its members then show
-    // in the list too. A run alone in its group stays a curve of its own.
+    // (logic/seed_groups.h), in the look of the group's first checked run, which its members
+    // then show in the list too. A run alone in its group stays a curve of its own.
     void setGroupSeeds(bool group);
     bool groupSeeds() const { return groupSeeds_; }
 
