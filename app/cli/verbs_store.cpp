@@ -83,8 +83,8 @@ std::vector<store::RunRecord> keepWhere(RunStore& store, std::vector<store::RunR
     for (const auto& r : runs) views.push_back(store::filterableRun(r, results[r.id], store.metricSummaries(r.id)));
     std::vector<const store::FilterableRun*> pointers;
     for (const auto& v : views) pointers.push_back(&v);
-    for (const auto& key : store::unknownFilterKeys(filter, pointers))
-        fmt::print(stderr, "graphlora: warning: --where: no run has '{}'\n", key);
+    for (const auto& unknown : store::unknownFilterKeys(filter, pointers))
+        fmt::print(stderr, "graphlora: warning: --where: {}\n", unknown.message());
     std::vector<store::RunRecord> kept;
     for (std::size_t i = 0; i < runs.size(); ++i)
         if (filter.matches(views[i])) kept.push_back(std::move(runs[i]));
@@ -116,7 +116,7 @@ void runsList(const ListOptions& o) {
         return;
     }
     if (runs.empty()) {
-        fmt::print("no runs in {}\n", store.path());
+        fmt::print("no runs in {}{}\n", store.path(), o.where.empty() ? "" : " match --where");
         return;
     }
     std::vector<std::int64_t> ids;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "util/did_you_mean.h"
+
 namespace glr::config {
 
 using json = nlohmann::json;
@@ -392,18 +394,6 @@ const std::vector<std::string>& allKeyPaths() {
 }
 
 }  // namespace
-
-std::size_t editDistance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
 
 std::string describeType(FieldType type) {
     switch (type) {

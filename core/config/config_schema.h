@@ -58,9 +58,6 @@ bool isSchemaGroup(const std::string& path);
 // nothing is close. Used for "did you mean" hints.
 std::string suggestKey(const std::string& path);
 
-// Levenshtein distance (for did-you-mean hints).
-std::size_t editDistance(const std::string& a, const std::string& b);
-
 // Checks one value against its field. Returns "" when valid, else the message the CLI and the UI
 // both show, e.g. `train.lr: expected a number, got "abc"` or
 // `method.gnn.type: expected one of gcn, lightgcn, ngcf, identity, got "gat"`.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/config_schema.h"
+#include "util/did_you_mean.h"
 #include "util/error.h"
 #include "util/files.h"
 

@@ -6,6 +6,7 @@
 
 #include "data/prepare_spec.h"
 #include "data/text.h"
+#include "util/did_you_mean.h"
 #include "util/error.h"
 
 namespace glr::data {

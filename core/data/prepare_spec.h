@@ -74,7 +74,4 @@ PrepareSpec parsePrepareSpecText(const std::string& jsonText, const std::string&
                                  const std::string& source = "prepare spec");
 PrepareSpec loadPrepareSpec(const std::string& path);
 
-// The closest of `candidates` to `key` when it is a plausible typo ("" otherwise).
-std::string didYouMean(const std::string& key, const std::vector<std::string>& candidates);
-
 }  // namespace glr::data

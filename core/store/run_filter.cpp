@@ -7,8 +7,10 @@
 #include <cctype>
 #include <charconv>
 #include <regex>
+#include <set>
 
 #include "config/experiment_config.h"
+#include "util/did_you_mean.h"
 
 namespace glr::store {
 
@@ -350,16 +352,21 @@ bool FilterExpression::matches(const FilterableRun& run) const {
     return !root_ || matchesNode(*root_, run);
 }
 
-std::vector<std::string> unknownFilterKeys(const FilterExpression& filter, const std::vector<const FilterableRun*>& runs) {
-    std::vector<std::string> unknown;
+std::string UnknownFilterKey::message() const {
+    return closest.empty() ? fmt::format("no run has '{}'", key) : fmt::format("no run has '{}' (did you mean '{}'?)", key, closest);
+}
+
+std::vector<UnknownFilterKey> unknownFilterKeys(const FilterExpression& filter, const std::vector<const FilterableRun*>& runs) {
+    std::vector<UnknownFilterKey> unknown;
     if (runs.empty()) return unknown;
-    for (const auto& key : filter.referencedKeys()) {
-        if (key == "tag" || key == "tags") continue;
-        const bool known = std::any_of(runs.begin(), runs.end(), [&](const FilterableRun* f) {
-            return f->metrics.count(key) > 0 || f->fields.count(key) > 0;
-        });
-        if (!known) unknown.push_back(key);
+    std::set<std::string> known;
+    for (const FilterableRun* run : runs) {
+        for (const auto& field : run->fields) known.insert(field.first);
+        for (const auto& metric : run->metrics) known.insert(metric.first);
     }
+    const std::vector<std::string> candidates(known.begin(), known.end());
+    for (const auto& key : filter.referencedKeys())
+        if (key != "tag" && key != "tags" && !known.count(key)) unknown.push_back({key, didYouMean(key, candidates)});
     return unknown;
 }
 

@@ -72,7 +72,13 @@ private:
     std::vector<std::string> keys_;
 };
 
-// Keys `filter` compares that none of `runs` has (likely typos); `tag` never counts.
-std::vector<std::string> unknownFilterKeys(const FilterExpression& filter, const std::vector<const FilterableRun*>& runs);
+// A key the filter compares that none of the runs has (a likely typo), and the closest key they
+// have ("" when none is close): "trian.lr" → "train.lr", "acu" → "auc".
+struct UnknownFilterKey {
+    std::string key, closest;
+    std::string message() const;  // "no run has 'trian.lr' (did you mean 'train.lr'?)"
+};
+// `tag` never counts; with no runs nothing is unknown.
+std::vector<UnknownFilterKey> unknownFilterKeys(const FilterExpression& filter, const std::vector<const FilterableRun*>& runs);
 
 }  // namespace glr::store

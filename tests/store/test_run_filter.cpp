@@ -112,7 +112,7 @@ private slots:
         run.seed = 1;
         run.sweepId = 3;
         run.tags = {"paper"};
-        run.configJson = R"({"name": "gl-s1", "seed": 1, "train": {"lr": 0.001, "epochs": 1},
+        run.configJson = R"({"name": "renamed-since", "seed": 1, "train": {"lr": 0.001, "epochs": 1},
             "method": {"name": "graphlora", "inject": {"layers": [0], "alpha": 1.0}, "gnn": {"type": "NGCF"}}})";
         const std::vector<ResultRow> results{{12, "test", "all", "auc", 0.71, 100},
                                              {12, "test", "cold", "uauc", 0.55, 40},
@@ -129,6 +129,7 @@ private slots:
         QCOMPARE(f.metrics.at("train/loss.min"), 0.38);
         QCOMPARE(f.metrics.at("steps"), 200.0);
         QCOMPARE(f.fields.at("sweep"), std::string("3"));
+        QCOMPARE(f.fields.at("name"), std::string("gl-s1"));  // the run's own name, not its config's
         QCOMPARE(f.fields.at("status"), std::string("finished"));
         QCOMPARE(f.fields.at("method.inject.layers"), std::string("[0]"));
         QCOMPARE(f.fields.at("method.gnn.type"), std::string("NGCF"));
@@ -149,8 +150,12 @@ private slots:
         QVERIFY(matches("valid/auc.max >= 0.7 steps = 200 sweep = 3 tag:paper"));
         QVERIFY(!matches("test_cold/uauc > 0.6"));
 
-        const auto typo = FilterExpression::parse("trian.lr < 1 auc > 0.5 tag:x");
-        QCOMPARE(unknownFilterKeys(typo, {&f}), std::vector<std::string>{"trian.lr"});
+        const auto typo = FilterExpression::parse("trian.lr < 1 auc > 0.5 tag:x acu > 0 zzzzzz = 1");
+        const auto unknown = unknownFilterKeys(typo, {&f});
+        QCOMPARE(unknown.size(), std::size_t(3));
+        QCOMPARE(unknown[0].message(), std::string("no run has 'trian.lr' (did you mean 'train.lr'?)"));
+        QCOMPARE(unknown[1].message(), std::string("no run has 'acu' (did you mean 'auc'?)"));
+        QCOMPARE(unknown[2].message(), std::string("no run has 'zzzzzz'"));
         QVERIFY(unknownFilterKeys(typo, {}).empty());  // no runs: nothing to call a typo
     }
 

@@ -138,7 +138,7 @@ private slots:
         auto typo = runCli({"runs", "list", "--db", db_, "--format", "csv", "--where", "acu > 0.5"});
         QCOMPARE(typo.exitCode, 0);
         QVERIFY(ids(typo.out).empty());
-        QVERIFY2(typo.err.find("--where: no run has 'acu'") != std::string::npos, typo.err.c_str());
+        QVERIFY2(typo.err.find("--where: no run has 'acu' (did you mean 'auc'?)") != std::string::npos, typo.err.c_str());
         auto malformed = runCli({"runs", "list", "--db", db_, "--where", "auc >"});
         QCOMPARE(malformed.exitCode, 1);
         QVERIFY2(malformed.err.find("--where: expected a value after '>'") != std::string::npos, malformed.err.c_str());

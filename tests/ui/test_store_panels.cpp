@@ -147,7 +147,7 @@ private slots:
         runs.setFilterText("auc >");
         QVERIFY(runs.filterError().contains("expected a value"));
         runs.setFilterText("acu > 0.5");
-        QVERIFY2(runs.filterError().contains("no run has acu"), qPrintable(runs.filterError()));
+        QVERIFY2(runs.filterError().contains("no run has 'acu' (did you mean 'auc'?)"), qPrintable(runs.filterError()));
         QCOMPARE(runs.visibleRunCount(), 0);
         runs.setFilterText("");
         runs.setQuickFilters("graphlora", "", "finished", "");

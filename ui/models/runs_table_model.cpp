@@ -219,7 +219,7 @@ QStringList RunsFilterProxy::unknownKeys() const {
     if (!model) return unknown;
     std::vector<const store::FilterableRun*> runs;
     for (int row = 0; row < model->runs().size(); ++row) runs.push_back(&model->filterableAt(row));
-    for (const auto& key : store::unknownFilterKeys(expression_, runs)) unknown << QString::fromStdString(key);
+    for (const auto& key : store::unknownFilterKeys(expression_, runs)) unknown << QString::fromStdString(key.message());
     return unknown;
 }
 

@@ -64,7 +64,8 @@ public:
     void setQuickFilters(const QString& method, const QString& dataset, const QString& status, const QString& tag);
     bool setExpression(const QString& expression);
     const QString& expressionError() const { return error_; }
-    // Keys the expression compares that no run has (likely typos).
+    // Keys the expression compares that no run has (likely typos), each with its closest key:
+    // "no run has 'acu' (did you mean 'auc'?)".
     QStringList unknownKeys() const;
 
 protected:

@@ -272,8 +272,7 @@ void RunsPanel::setFilterText(const QString& expression) {
         return;
     }
     const QStringList unknown = proxy_->unknownKeys();
-    filterMessage_->setText(unknown.isEmpty() ? QString()
-                                              : tr("no run has %1").arg(unknown.join(QStringLiteral(", "))));
+    filterMessage_->setText(unknown.join(QStringLiteral("; ")));
     filterMessage_->setVisible(!unknown.isEmpty());
     settings::runsFilter.set(expression);
     countLabel_->setText(tr("%1 of %n run(s)", "", model_->rowCount()).arg(proxy_->rowCount()));
