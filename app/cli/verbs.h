@@ -1,11 +1,16 @@
 #pragma once
 // Each verb group registers its subcommands on the root app. Handlers throw glr::Error on bad
 // input; main() turns that into one line on stderr and exit code 1.
+#include <string>
+
 namespace CLI {
 class App;
 }
 
 namespace glr::cli {
+// --db: the experiment store ($GRAPHLORA_DB or ./runs.sqlite when not given), one help text for every verb.
+void addDbOption(CLI::App* cmd, std::string& db);
+
 void registerInspectVerbs(CLI::App& app);   // inspect
 void registerStoreVerbs(CLI::App& app);     // runs, results, predictions, compare
 void registerModelVerbs(CLI::App& app);     // logits, generate, tokenize

@@ -37,10 +37,6 @@ RunStore openExisting(const std::string& db) {
     return RunStore(db.empty() ? store::defaultStorePath() : db, options);
 }
 
-void addDbOption(CLI::App* cmd, std::string& db) {
-    cmd->add_option("--db", db, "Experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
-}
-
 std::vector<std::string> parseList(const std::string& text) {
     std::vector<std::string> out;
     std::stringstream in(text);
@@ -456,6 +452,10 @@ void compare(const CompareOptions& o) {
 }
 
 }  // namespace
+
+void addDbOption(CLI::App* cmd, std::string& db) {
+    cmd->add_option("--db", db, "Experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
+}
 
 constexpr const char* kWhereHelp =
     "Only runs matching this filter, as in the workbench's Runs panel: 'auc > 0.7 method:graphlora,collm', "

@@ -235,7 +235,7 @@ void registerSweepVerbs(CLI::App& app) {
     auto args = std::make_shared<SweepArgs>();
     auto* sweep = app.add_subcommand("sweep", "Expand a sweep grid into runs grouped as one sweep, or complete one");
     sweep->add_option("SWEEP", args->sweep, "sweep definition (JSON: base, grid, set)");
-    sweep->add_option("--db", args->db, "experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
+    addDbOption(sweep, args->db);
     sweep->add_option("--set", args->overrides, "override a key of every run: key.path=value");
     sweep->add_option("--jobs", args->jobs, "runs trained at the same time (processes; with --slurm: array tasks at once)")
         ->check(CLI::PositiveNumber);

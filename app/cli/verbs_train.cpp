@@ -231,7 +231,7 @@ void registerTrainVerbs(CLI::App& app) {
     auto args = std::make_shared<RunArgs>();
     auto* run = app.add_subcommand("run", "Train and evaluate one experiment config into the store");
     run->add_option("CONFIG", args->config, "experiment config (JSON)");
-    run->add_option("--db", args->db, "experiment store (default: $GRAPHLORA_DB or ./runs.sqlite)");
+    addDbOption(run, args->db);
     run->add_option("--set", args->overrides, "override a config key: key.path=value (repeatable)");
     run->add_option("--resume", args->resume, "continue an interrupted run by id");
     run->add_option("--threads", args->threads, "intra-op threads (default: all cores)");

@@ -19,7 +19,7 @@ struct FilterExpression::Node {
     std::vector<std::shared_ptr<const Node>> children;
     std::string key;
     std::string op;    // Compare: > >= < <= == !=
-    std::string text;  // Compare: the literal; Word: the word (lower case)
+    std::string text;  // Compare: the literal; Word: the word (both lower case)
     double number = 0;
     bool isNumber = false;
     std::vector<std::regex> patterns;  // FieldIn
@@ -191,7 +191,7 @@ private:
             node->kind = Node::Kind::Compare;
             node->key = lower(token.text);
             node->op = op.text;
-            node->text = value.text;
+            node->text = lower(value.text);
             node->isNumber = parseNumber(value.text, node->number);
             if (!node->isNumber && op.text != "==" && op.text != "!=")
                 throw ParseError{fmt::format("'{}' at position {} is not a number ('{}' compares numbers)", value.text,
@@ -260,7 +260,7 @@ bool matchesNode(const Node& node, const FilterableRun& run) {
         if (field == run.fields.end()) return false;
         double value = 0;
         if (node.isNumber && parseNumber(field->second, value)) return compareNumbers(value, node.op, node.number);
-        const bool equal = lower(field->second) == lower(node.text);
+        const bool equal = lower(field->second) == node.text;
         return node.op == "==" ? equal : (node.op == "!=" ? !equal : false);
     }
     case Node::Kind::FieldIn: {

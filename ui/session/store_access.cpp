@@ -131,12 +131,8 @@ QStringList StoreAccess::seriesKeys(qint64 runId) {
 }
 
 QVector<SeriesPoint> StoreAccess::series(qint64 runId, const QString& key) {
-    auto& store = *store_;
-    const int slash = key.indexOf('/');
-    const std::string split = slash < 0 ? std::string() : ss(key.left(slash));
-    const std::string name = ss(slash < 0 ? key : key.mid(slash + 1));
     QVector<SeriesPoint> points;
-    for (const auto& p : store.metricSeries(runId, split, name))
+    for (const auto& p : store_->metricSeriesByKeys(runId, {ss(key)}))
         points.push_back({p.step, p.epoch, p.wallTime, p.value});
     return points;
 }
