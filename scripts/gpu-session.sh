@@ -11,7 +11,8 @@
 # usage (repository root, on the GPU machine):  scripts/gpu-session.sh OUTDIR
 # Needs .gpu/ beside the sources, made on the Debian machine by scripts/prepare-gpu-carry.sh.
 # Environment: SHAPES (default "llama-1.1b llama-7b"), BATCH (32), SEQ_LEN (256), STEPS (10),
-# WARMUP (3), JOBS (build parallelism, default nproc), EXTRAS (1: also a masked-attention step and
+# WARMUP (3), JOBS (build parallelism, default nproc), KERNEL_BENCH_DTYPES ("bfloat16 float32": the
+# dtypes of `bench kernels`; empty: none), EXTRAS (1: also a masked-attention step and
 # the GEMM table), OVERHEAD_VARIANTS (collm, identity, lightgcn, full-graph, inject-0: bench
 # overhead variants on llama-1.1b, written to variants.jsonl), TRAIN_METHODS (short trainer runs; default graphlora collm lightgcn; empty: none), UNFUSED
 # (1: also bench train/score with the fused kernels off; default 1), RESUME_CHECK (1: a
@@ -80,7 +81,7 @@ G=build-gpu/bin/graphlora
 F=.gpu/fixtures
 stamp "fused kernel test"
 timeout 60 build-gpu/bin/test_fused_kernels | tee "$out/kernels.txt" || echo "fused kernel test failed (rc=$?)"
-for dtype in bfloat16 float32; do
+for dtype in ${KERNEL_BENCH_DTYPES-bfloat16 float32}; do
     timeout 90 $G bench kernels --model llama-7b --batch "$B" --seq-len "$T" --dtype $dtype --out "$out/kernels.jsonl" || echo "bench kernels $dtype failed"
 done
 tmp=$(mktemp -d)
@@ -155,15 +156,6 @@ for variant in ${OVERHEAD_VARIANTS:-}; do
     stamp "overhead llama-1.1b $variant"
 done
 [[ -s "$out/variants.jsonl" ]] && summarise_overhead "$out/variants.jsonl" "variant " | tee -a "$out/graph_path_ops.txt"
-# The cost of gradient clipping (train.max_grad_norm), which reads nothing back to the host:
-# against the unclipped graphlora step of the trainer runs' shape (gpu_ratios.py lists both).
-if [[ "${CLIPPED:-1}" == 1 ]] && within 90 "the clipped training step"; then
-    timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" "${common[@]}" >/dev/null ||
-        echo "graphlora train failed"
-    timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" --max-grad-norm 1 "${common[@]}" >/dev/null ||
-        echo "clipped train failed"
-    stamp "clipping"
-fi
 # What CUDA graphs buy: the scoring forward, then the whole training step, captured once and
 # replayed, interleaved with eager steps (bench score/train --cuda-graph; the JSON's cuda_graph
 # says whether capture worked, the speed-up and how far replayed results are from eager ones).
@@ -210,7 +202,7 @@ if [[ "${TRAINER_GRAPHS:-1}" == 1 ]]; then
     # captured, or why they were turned off.
     stamp "the trainer through CUDA graphs"
     for model in stories260K llama-1.1b; do
-        within 150 "the trainer through CUDA graphs on $model" || continue
+        within 120 "the trainer through CUDA graphs on $model" || continue
         if [[ $model == stories260K ]]; then
             margs=(--set model.checkpoint="$PWD/.gpu/stories260K/stories260K.bin" --set train.max_steps=100)
         else
@@ -228,6 +220,15 @@ if [[ "${TRAINER_GRAPHS:-1}" == 1 ]]; then
         grep -E "^run_id|,all,(auc|step_seconds_median|inference_seconds|inference_units_per_s)," | tee "$out/trainer-graphs.txt"
 fi
 
+# The cost of gradient clipping (train.max_grad_norm), which reads nothing back to the host:
+# against the unclipped graphlora step of the trainer runs' shape (gpu_ratios.py lists both).
+if [[ "${CLIPPED:-1}" == 1 ]] && within 90 "the clipped training step"; then
+    timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" "${common[@]}" >/dev/null ||
+        echo "graphlora train failed"
+    timeout 120 $G bench train --model llama-1.1b --method graphlora --batch "$B" --max-grad-norm 1 "${common[@]}" >/dev/null ||
+        echo "clipped train failed"
+    stamp "clipping"
+fi
 if [[ "${RESUME_CHECK:-1}" == 1 ]] && within 240 "the resume check"; then
     # A run stopped by SIGTERM part-way and resumed, against the same run uninterrupted. On CUDA the
     # generator state is checkpointed too; atomics in some backward kernels make the two close
