@@ -49,7 +49,8 @@ std::vector<SchemaField> buildSchema() {
     auto addGraphKeys = [&](const std::string& section, const std::string& help, const std::vector<std::string>& methods) {
         add(field(section + ".cuda_graphs", T::Bool, false, help)).methods = methods;
         auto& f = add(field(section + ".pad_to_multiple_of", T::Int, 64,
-                            "With " + section + ".cuda_graphs: prompts are left-padded to a multiple of this many tokens"));
+                            "On CUDA, prompts are left-padded to a multiple of this many tokens, so that batch shapes repeat "
+                            "(CUDA graphs, attention plans); 1: to the batch's longest only"));
         range(f, 1, 1 << 16);
         f.methods = methods;
     };

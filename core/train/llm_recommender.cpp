@@ -174,7 +174,10 @@ public:
     at::Tensor forward(const std::string& split, const std::vector<std::int64_t>& rows, bool training) override {
         if (!training && graphedScoring_) return graphedScoring_->score(bucketedInputs(split, rows, false));
         if (training && graphedTraining_) return graphedTraining_->forward(bucketedInputs(split, rows, true));
-        const PreparedBatch p = prepareBatch(split, rows, training, /*minLength=*/0);
+        // On CUDA eager batches are bucketed too: every new length costs cuDNN's attention a plan
+        // build (tens to hundreds of ms), so shapes must repeat. CPU batches stay at their longest.
+        const std::int64_t minLength = llm_->device().is_cuda() ? bucketedLengthOf(split, rows, training) : 0;
+        const PreparedBatch p = prepareBatch(split, rows, training, minLength);
         ForwardInput input = forwardInputOf(p.inputs);
         AdapterContext context;
         auto buildContext = [&]() -> const AdapterContext* {
@@ -411,17 +414,21 @@ private:
             failInput("{0}: this build cannot capture CUDA graphs; rebuild with -DGRAPHLORA_CUDA=ON or set {0}=false", key);
     }
 
+    // The batch's longest prompt rounded up to <section>.pad_to_multiple_of tokens.
+    std::int64_t bucketedLengthOf(const std::string& split, const std::vector<std::int64_t>& rows, bool training) const {
+        const auto& lengths = lengthsOf(split);
+        std::int64_t longest = 0;
+        for (auto r : rows) longest = std::max<std::int64_t>(longest, lengths.at(static_cast<std::size_t>(r)));
+        const int multiple = training ? cfg_.train.padToMultipleOf : cfg_.eval.padToMultipleOf;
+        return bucketedLength(longest, multiple, llm_->config().maxPositions);
+    }
+
     // The decoder's inputs for a batch padded to a bucketed length, so that batches share a few
     // shapes and a captured decoder serves each shape. The graph path and the ID-slot projector
     // run here, eagerly (recorded by autograd when training); the graph signal is gathered to
     // one row per anchor, so that the shapes do not depend on the batch's subgraph.
     DecoderInputs bucketedInputs(const std::string& split, const std::vector<std::int64_t>& rows, bool training) {
-        const auto& lengths = lengthsOf(split);
-        std::int64_t longest = 0;
-        for (auto r : rows) longest = std::max<std::int64_t>(longest, lengths.at(static_cast<std::size_t>(r)));
-        const int multiple = training ? cfg_.train.padToMultipleOf : cfg_.eval.padToMultipleOf;
-        const std::int64_t bucket = bucketedLength(longest, multiple, llm_->config().maxPositions);
-        const PreparedBatch p = prepareBatch(split, rows, training, bucket);
+        const PreparedBatch p = prepareBatch(split, rows, training, bucketedLengthOf(split, rows, training));
         const data::TokenBatch& batch = p.batch;
         const std::int64_t nAnchors = batch.numAnchors();
         DecoderInputs in = p.inputs;
