@@ -2,7 +2,8 @@
 # A second, shorter GPU call (after scripts/gpu-session.sh): the trainer on a random llama-1.1b
 # (bf16, ML-1M, byte tokenizer), eager and through CUDA graphs, with and without dropout, losses
 # step by step; what a new sequence length costs each SDPA backend (sdpa_shapes.py, PyTorch only,
-# while the CLI builds); and bench train at the trainer's batch shape, with and without a mask.
+# while the CLI builds; SDPA_ARGS=--masked-rows: what each does with query rows that see no key);
+# and bench train at the trainer's batch shape, with and without a mask (BENCH=0: not).
 # usage (repository root, on the GPU machine): scripts/gpu-trainer-check.sh OUTDIR
 set -u
 out=${1:?usage: gpu-trainer-check.sh OUTDIR}
@@ -11,7 +12,7 @@ start=$(date +%s)
 stamp() { echo "## +$(($(date +%s) - start))s $*"; }
 # shellcheck disable=SC1091
 source .gpu/unpack-debs.sh .gpu/debs
-PYTHONUNBUFFERED=1 python3 experiments/benchmarks/sdpa_shapes.py >"$out/sdpa.txt" 2>&1 &
+PYTHONUNBUFFERED=1 python3 -W ignore experiments/benchmarks/sdpa_shapes.py ${SDPA_ARGS:-} >"$out/sdpa.txt" 2>&1 &
 sdpa=$!
 stamp build
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$GPU_PREFIX" \
@@ -26,9 +27,9 @@ db="$out/trainer.sqlite"
 base=(experiments/ml1m/base.json --db "$db" --set data.dir="$PWD/.gpu/ml1m-collm" --set model.checkpoint=null
       --set model.shape=llama-1.1b --set model.dtype=bfloat16 --set model.device=cuda --set train.max_steps=${STEPS:-30}
       --set train.eval_every=100000 --set eval.max_rows=256 --set eval.batch_size=32)
-# name graphs dropout pad
-for spec in "eager-d0 false 0 64" "graphs-d0 true 0 64" "eager-d0-unbucketed false 0 1" \
-            "eager-d005 false 0.05 64" "graphs-d005 true 0.05 64"; do
+# RUNS: "name graphs dropout pad_to_multiple_of;…"
+IFS=';' read -r -a specs <<<"${RUNS:-eager-d0 false 0 64;graphs-d0 true 0 64;eager-d0-unbucketed false 0 1;eager-d005 false 0.05 64;graphs-d005 true 0.05 64}"
+for spec in "${specs[@]}"; do
     read -r name graphs dropout pad <<<"$spec"
     timeout 90 $G run "${base[@]}" --set name="$name" --set train.cuda_graphs=$graphs --set eval.cuda_graphs=$graphs \
         --set method.lora.dropout=$dropout --set train.pad_to_multiple_of=$pad --set eval.pad_to_multiple_of=$pad \
@@ -52,6 +53,7 @@ for s in sorted({s for n in names for s in loss[n]}):
     print(f"{s:4d} " + " ".join(f"{(loss[n].get(s) or '-')[:20]:>20}" for n in names))
 for n in tps: print("tokens/s", n, " ".join(tps[n]))
 PY
+[[ "${BENCH:-1}" == 1 ]] || { stamp done; exit 0; }
 stamp "bench at the trainer's shape"
 for mask in "" --mask; do
     timeout 60 $G bench train --model llama-1.1b --method graphlora --batch 8 --seq-len 512 --device cuda --dtype bfloat16 \

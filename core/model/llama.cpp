@@ -16,8 +16,7 @@ namespace glr {
 
 namespace {
 
-// Masked logits get this instead of -inf: a fully masked (padded) query row then averages over
-// its keys instead of producing NaN, which would leak into later layers through the values.
+// Masked logits get this instead of -inf, so that no kernel subtracts -inf from -inf.
 double maskValue(at::ScalarType dtype) { return dtype == at::kHalf ? -3.0e4 : -1.0e9; }
 
 // x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1].   x [B,T,h,D], cos/sin [B,T,1,D]
@@ -293,7 +292,11 @@ ForwardOutput LlamaModelImpl::forward(const ForwardInput& input) {
         at::Tensor keyOk = attention.to(at::kBool).view({batch, 1, 1, keys});
         at::Tensor causalOk = at::arange(keys, longOpts).view({1, keys}) <=
                               at::arange(past, keys, longOpts).view({tokens, 1});
-        at::Tensor allowed = keyOk.logical_and(causalOk.view({1, 1, tokens, keys}));
+        // A padded query may also see itself: left padding otherwise leaves whole rows masked,
+        // and fused attention kernels (cuDNN's on an H200, seen as NaN losses) do not all give
+        // such rows a finite answer. Real queries never see padded keys, so their output stays.
+        at::Tensor selfOk = at::arange(keys, longOpts).view({1, keys}) == at::arange(past, keys, longOpts).view({tokens, 1});
+        at::Tensor allowed = keyOk.logical_and(causalOk.view({1, 1, tokens, keys})).logical_or(selfOk.view({1, 1, tokens, keys}));
         mask = at::zeros({batch, 1, tokens, keys}, options_).masked_fill_(allowed.logical_not(), maskValue(dtype()));
     } else if (past > 0 && tokens > 1) {
         at::Tensor future = at::arange(keys, longOpts).view({1, keys}) > at::arange(past, keys, longOpts).view({tokens, 1});

@@ -208,9 +208,11 @@ TrainOutcome trainModel(const TrainerSetup& setup, const std::optional<Checkpoin
         const double lossSum = values[0].item<double>();
         // A non-finite loss ends the run here; the updates it fed stay in memory only (no
         // checkpoint is written after them), so resuming starts from the last good state.
-        if (!std::isfinite(lossSum))
+        if (!std::isfinite(lossSum)) {
+            flush();  // the curve up to the last good step stays in the store, beside the failure
             fail("training loss is {} at step {} (epoch {}, batches {}–{}); stopping. Lower train.lr or check the data.",
                  lossSum, q.step, q.epoch, q.firstBatch, q.lastBatch);
+        }
         lastLoss = lossSum / static_cast<double>(q.microBatches);
         pending.push_back({q.step, q.epochF, "train", "loss", lastLoss, 0});
         pending.push_back({q.step, q.epochF, "train", "lr", q.learningRate, 0});

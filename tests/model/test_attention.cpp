@@ -127,6 +127,27 @@ private slots:
         compare(2, 4, 1, 3, 20, 8, false, true, false);     // causal without mask, T < S
     }
 
+    // No query row of the model's mask is empty: a left-padded query sees itself, and only
+    // itself, so its output is the same whatever real tokens follow it. (Fully masked rows are
+    // what fused GPU kernels answer with NaN.) Real positions are covered by the test below.
+    void paddedQueriesSeeOnlyThemselves() {
+        auto model = glr::loadModel("random:stories260K", {at::kFloat, at::kCPU, 5});
+        at::NoGradGuard noGrad;
+        const std::int64_t tokens = 24, pad = 9;
+        at::Tensor ids = at::randint(3, 512, {2, tokens}, at::kLong);
+        ids.narrow(1, 0, pad).fill_(0);  // the same padding in both rows, different real tokens
+        at::Tensor attention = at::ones({2, tokens}, at::kLong);
+        attention.narrow(1, 0, pad).zero_();
+        glr::ForwardInput input;
+        input.inputIds = ids;
+        input.attentionMask = attention;
+        at::Tensor logits = model->forward(input).logits;  // [2,T,V]
+        QVERIFY(logits.isfinite().all().item<bool>());
+        const double samePads = maskedRelativeError(logits[0].narrow(0, 0, pad), logits[1].narrow(0, 0, pad));
+        QVERIFY2(samePads < 1e-6, qPrintable(QString("padded positions differ by %1").arg(samePads)));
+        QVERIFY(maskedRelativeError(logits[0].narrow(0, pad, tokens - pad), logits[1].narrow(0, pad, tokens - pad)) > 1e-2);
+    }
+
     // The whole model over a long padded batch (blocked path) against token-by-token decoding
     // with a KV cache (one query row per step: the explicit path).
     void longSequencesMatchIncrementalDecoding() {

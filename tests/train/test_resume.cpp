@@ -207,6 +207,14 @@ private slots:
             // and must still name the step whose loss it was.
             QVERIFY2(QString(e.what()).contains("at step 2 "), e.what());
         }
+        // What was logged before the failure is kept: step 1's finite loss.
+        glr::store::RunStore store(request.storePath);
+        std::int64_t failedRun = 0;  // the store is shared with the other cases: the newest run
+        for (const auto& r : store.listRuns()) failedRun = std::max(failedRun, r.id);
+        const auto losses = store.metricSeries(failedRun, "train", "loss");
+        QCOMPARE(losses.size(), std::size_t(1));
+        QCOMPARE(losses.front().step, std::int64_t(1));
+        QVERIFY(std::isfinite(losses.front().value));
     }
 };
 
