@@ -127,9 +127,7 @@ void readTable(const SpecReader& r, const json& table, const std::string& path, 
     }
     if (const json* v = r.find(table, "header")) out.format.header = r.boolean(*v, path + ".header");
     if (const json* v = r.find(table, "encoding")) {
-        std::string encoding = r.string(*v, path + ".encoding");
-        std::transform(encoding.begin(), encoding.end(), encoding.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const std::string encoding = asciiLower(r.string(*v, path + ".encoding"));
         if (encoding == "utf-8" || encoding == "utf8") out.format.encoding = TextEncoding::Utf8;
         else if (encoding == "latin-1" || encoding == "latin1" || encoding == "iso-8859-1")
             out.format.encoding = TextEncoding::Latin1;

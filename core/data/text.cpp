@@ -140,33 +140,6 @@ std::string formatUtcDateTime(std::int64_t t) {
     return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", y, m, d, secs / 3600, (secs / 60) % 60, secs % 60);
 }
 
-std::string_view trimAscii(std::string_view text) {
-    std::size_t b = 0, e = text.size();
-    while (b < e && (text[b] == ' ' || text[b] == '\t' || text[b] == '\r')) ++b;
-    while (e > b && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r')) --e;
-    return text.substr(b, e - b);
-}
-
-std::optional<std::int64_t> parseInt64(std::string_view text) {
-    text = trimAscii(text);
-    if (text.empty()) return std::nullopt;
-    if (text.front() == '+') text.remove_prefix(1);
-    std::int64_t value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-    return value;
-}
-
-std::optional<double> parseDouble(std::string_view text) {
-    text = trimAscii(text);
-    if (text.empty()) return std::nullopt;
-    if (text.front() == '+') text.remove_prefix(1);
-    double value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || ptr != text.data() + text.size() || value != value) return std::nullopt;
-    return value;
-}
-
 std::optional<std::int64_t> parseTimestamp(std::string_view text) {
     if (auto v = parseInt64(text)) return v;
     return parseUtcDateTime(text);

@@ -1,14 +1,19 @@
 #pragma once
 // Small text helpers the data pipeline needs on its hot paths: UTF-8 validation, latin-1 →
-// UTF-8, UTC civil dates <-> Unix seconds, and number parsing through std::from_chars (no
-// locale, no allocation).
+// UTF-8, UTC civil dates <-> Unix seconds; number parsing comes from util/text.h.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "util/text.h"
+
 namespace glr::data {
+
+using glr::parseDouble;
+using glr::parseInt64;
+using glr::trimAscii;
 
 // Offset of the first byte that is not part of a well-formed UTF-8 sequence (overlongs,
 // surrogates and code points above U+10FFFF are rejected), or npos when `text` is valid.
@@ -26,12 +31,6 @@ std::optional<std::int64_t> parseUtcDateTime(std::string_view text);
 
 // "YYYY-MM-DD" (or "YYYY-MM-DD HH:MM:SS" when the time is not midnight), UTC.
 std::string formatUtcDateTime(std::int64_t unixSeconds);
-
-std::string_view trimAscii(std::string_view text);
-
-// Whole-field parses (surrounding ASCII blanks allowed); nullopt on anything else.
-std::optional<std::int64_t> parseInt64(std::string_view text);
-std::optional<double> parseDouble(std::string_view text);
 
 // A timestamp field: integer Unix seconds, or a date / date-time as parseUtcDateTime accepts.
 std::optional<std::int64_t> parseTimestamp(std::string_view text);

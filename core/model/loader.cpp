@@ -17,6 +17,7 @@
 #include "model/tensor_io.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "util/text.h"
 
 namespace fs = std::filesystem;
 
@@ -26,11 +27,6 @@ namespace {
 
 bool endsWith(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
 }
 
 // ---- HF ---------------------------------------------------------------------------------------
@@ -215,7 +211,7 @@ LlamaModel loadLlama2c(const std::string& path, const LoadOptions& options) {
 // ---- public -----------------------------------------------------------------------------------
 
 at::ScalarType parseModelDType(const std::string& name, const at::Device& device, const std::string& context) {
-    const std::string n = lower(name);
+    const std::string n = asciiLower(name);
     if (n == "float32" || n == "fp32" || n == "f32") return at::kFloat;
     if (n == "bfloat16" || n == "bf16") return at::kBFloat16;
     if (n == "float16" || n == "fp16" || n == "f16" || n == "half") return at::kHalf;
@@ -224,7 +220,7 @@ at::ScalarType parseModelDType(const std::string& name, const at::Device& device
 }
 
 at::Device parseDevice(const std::string& name) {
-    const std::string n = lower(name);
+    const std::string n = asciiLower(name);
     if (n.empty() || n == "cpu") return at::kCPU;
     if (n.rfind("cuda", 0) == 0) {
         if (!at::hasCUDA()) failInput("device '{}' requested but this build of LibTorch has no CUDA device", name);
@@ -263,7 +259,7 @@ LlamaConfig Llama2cHeader::toConfig(const std::string& source) const {
 
 bool isLlama2cCheckpoint(const std::string& path) {
     std::error_code ec;
-    return fs::is_regular_file(path, ec) && endsWith(lower(path), ".bin");
+    return fs::is_regular_file(path, ec) && endsWith(asciiLower(path), ".bin");
 }
 
 Llama2cHeader readLlama2cHeader(const std::string& path) {
@@ -340,7 +336,7 @@ LlamaModel loadModel(const std::string& path, const LoadOptions& options) {
     if (!fs::exists(path, ec)) failInput("{}: no such checkpoint (expected an HF directory, a llama2.c .bin or "
                                          "random:<shape>)", path);
     if (fs::is_directory(path, ec)) return loadHfDirectory(path, options);
-    const std::string name = lower(fs::path(path).filename().string());
+    const std::string name = asciiLower(fs::path(path).filename().string());
     if (endsWith(name, ".safetensors") || endsWith(name, ".json")) {
         const fs::path dir = fs::path(path).parent_path();
         if (fs::exists(dir / "config.json")) return loadHfDirectory(dir.empty() ? fs::path(".") : dir, options);
@@ -364,7 +360,7 @@ std::string findTokenizerBeside(const std::string& modelPath) {
     std::vector<fs::path> candidates;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const std::string n = entry.path().filename().string();
-        if (entry.is_regular_file(ec) && n.rfind("tok", 0) == 0 && endsWith(lower(n), ".bin") &&
+        if (entry.is_regular_file(ec) && n.rfind("tok", 0) == 0 && endsWith(asciiLower(n), ".bin") &&
             !fs::equivalent(entry.path(), p, ec))
             candidates.push_back(entry.path());
     }

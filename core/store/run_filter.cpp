@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <regex>
 #include <set>
 
 #include "config/experiment_config.h"
 #include "util/did_you_mean.h"
+#include "util/text.h"
 
 namespace glr::store {
 
@@ -29,21 +29,6 @@ namespace {
 
 using NodePtr = std::shared_ptr<const FilterExpression::Node>;
 using Node = FilterExpression::Node;
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return text;
-}
-
-// The whole text as a number, independent of the locale ("1e-3", "+2", "-0.5").
-bool parseNumber(const std::string& text, double& value) {
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    if (begin != end && *begin == '+') ++begin;
-    if (begin == end) return false;
-    const auto [rest, error] = std::from_chars(begin, end, value);
-    return error == std::errc() && rest == end;
-}
 
 // `*` any run of characters, `?` one; everything else literal; the whole value, any case.
 std::regex wildcardPattern(const std::string& wildcard) {
@@ -109,7 +94,7 @@ std::vector<Token> tokenize(const std::string& s) {
             std::size_t j = i;
             while (j < n && isWordChar(s[j])) ++j;
             const std::string word = s.substr(i, j - i);
-            const std::string folded = lower(word);
+            const std::string folded = asciiLower(word);
             Token::Type type = Token::Type::Word;
             if (folded == "and") type = Token::Type::And;
             else if (folded == "or") type = Token::Type::Or;
@@ -189,10 +174,13 @@ private:
             if (value.type != Token::Type::Word)
                 throw ParseError{fmt::format("expected a value after '{}' at position {}", op.text, op.position)};
             node->kind = Node::Kind::Compare;
-            node->key = lower(token.text);
+            node->key = asciiLower(token.text);
             node->op = op.text;
-            node->text = lower(value.text);
-            node->isNumber = parseNumber(value.text, node->number);
+            node->text = asciiLower(value.text);
+            if (const auto number = parseDouble(value.text)) {
+                node->isNumber = true;
+                node->number = *number;
+            }
             if (!node->isNumber && op.text != "==" && op.text != "!=")
                 throw ParseError{fmt::format("'{}' at position {} is not a number ('{}' compares numbers)", value.text,
                                              value.position, op.text)};
@@ -205,7 +193,7 @@ private:
             const std::string missing = fmt::format("expected a value after '{}:' at position {}", token.text, colon.position);
             if (value.type != Token::Type::Word) throw ParseError{missing};
             node->kind = Node::Kind::FieldIn;
-            node->key = lower(token.text);
+            node->key = asciiLower(token.text);
             std::size_t start = 0;
             while (start <= value.text.size()) {
                 const std::size_t comma = std::min(value.text.find(',', start), value.text.size());
@@ -217,7 +205,7 @@ private:
             return node;
         }
         node->kind = Node::Kind::Word;
-        node->text = lower(token.text);
+        node->text = asciiLower(token.text);
         return node;
     }
 
@@ -258,9 +246,9 @@ bool matchesNode(const Node& node, const FilterableRun& run) {
         }
         const auto field = run.fields.find(node.key);
         if (field == run.fields.end()) return false;
-        double value = 0;
-        if (node.isNumber && parseNumber(field->second, value)) return compareNumbers(value, node.op, node.number);
-        const bool equal = lower(field->second) == node.text;
+        if (node.isNumber)
+            if (const auto value = parseDouble(field->second)) return compareNumbers(*value, node.op, node.number);
+        const bool equal = asciiLower(field->second) == node.text;
         return node.op == "==" ? equal : (node.op == "!=" ? !equal : false);
     }
     case Node::Kind::FieldIn: {
@@ -273,7 +261,7 @@ bool matchesNode(const Node& node, const FilterableRun& run) {
         return field != run.fields.end() && anyPattern(field->second);
     }
     case Node::Kind::Word: {
-        const auto contains = [&](const std::string& text) { return lower(text).find(node.text) != std::string::npos; };
+        const auto contains = [&](const std::string& text) { return asciiLower(text).find(node.text) != std::string::npos; };
         for (const char* key : {"name", "method", "dataset"}) {
             const auto field = run.fields.find(key);
             if (field != run.fields.end() && contains(field->second)) return true;
@@ -305,11 +293,11 @@ FilterableRun filterableRun(const RunRecord& run, const std::vector<ResultRow>& 
     f.tags = run.tags;
     for (const auto& row : results) {
         if (row.runId != run.id && row.runId != 0) continue;
-        f.metrics[lower(resultKey(row.split, row.subset, row.metric))] = row.value;
-        if (row.split == "test" && row.subset == "all") f.metrics[lower(row.metric)] = row.value;
+        f.metrics[asciiLower(resultKey(row.split, row.subset, row.metric))] = row.value;
+        if (row.split == "test" && row.subset == "all") f.metrics[asciiLower(row.metric)] = row.value;
     }
     for (const auto& s : series) {
-        const std::string key = lower(s.split + "/" + s.name);
+        const std::string key = asciiLower(s.split + "/" + s.name);
         f.metrics[key] = s.last;
         f.metrics[key + ".last"] = s.last;
         f.metrics[key + ".min"] = s.min;
@@ -318,7 +306,7 @@ FilterableRun filterableRun(const RunRecord& run, const std::vector<ResultRow>& 
     }
     const auto flat = config::flatten(nlohmann::json::parse(run.configJson, nullptr, /*allow_exceptions=*/false));
     for (const auto& [path, value] : flat.items())
-        f.fields.emplace(lower(path), value.is_string() ? value.get<std::string>() : value.dump());
+        f.fields.emplace(asciiLower(path), value.is_string() ? value.get<std::string>() : value.dump());
     return f;
 }
 

@@ -56,10 +56,10 @@ def masked_rows(args):
                 with ctx:
                     out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
                     out.float().square().sum().backward()
-                real = allowed.any(-1, keepdim=True).expand(B, H, T, 1).squeeze(-1)
+                nonempty = allowed.any(-1, keepdim=True).expand(B, H, T, 1).squeeze(-1)
                 row.update(nonfinite_out=int((~out.isfinite()).sum()), nonfinite_grad_q=int((~q.grad.isfinite()).sum()),
                            nonfinite_grad_k=int((~k.grad.isfinite()).sum()), nonfinite_grad_v=int((~v.grad.isfinite()).sum()),
-                           empty_rows=int((~real).sum()))
+                           empty_rows=int((~nonempty).sum()))
             except Exception as e:
                 row["error"] = str(e).splitlines()[0][:100]
             print(json.dumps(row), flush=True)

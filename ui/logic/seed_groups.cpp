@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <optional>
 #include <vector>
 
 #include "logic/aggregate.h"
+#include "logic/ordering.h"
 #include "logic/smoothing.h"
 
 namespace glr::ui {
@@ -71,20 +71,11 @@ AlignedSeedGroup alignSeedGroup(const QVector<SeedGroupMember>& members) {
         out.x << xSum / xCount;
         out.rawMean << meanStd(finite).mean;
     }
-    if (!std::is_sorted(out.x.begin(), out.x.end())) {
-        std::vector<int> order(out.x.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return out.x[a] < out.x[b]; });
-        auto permuted = [&](const auto& values) {
-            std::decay_t<decltype(values)> sorted;
-            for (int i : order) sorted << values[i];
-            return sorted;
-        };
-        out.steps = permuted(out.steps);
-        out.x = permuted(out.x);
-        out.rawMean = permuted(out.rawMean);
-        for (auto& member : out.members) member = permuted(member);
-    }
+    const QVector<int> order = ascendingOrder(out.x);
+    out.steps = permuted(out.steps, order);
+    out.x = permuted(out.x, order);
+    out.rawMean = permuted(out.rawMean, order);
+    for (auto& member : out.members) member = permuted(member, order);
     return out;
 }
 

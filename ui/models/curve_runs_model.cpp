@@ -5,8 +5,8 @@
 #include <QSet>
 #include <algorithm>
 #include <limits>
-#include <numeric>
 
+#include "logic/ordering.h"
 #include "logic/seed_groups.h"
 #include "plot/plot_widget.h"
 
@@ -162,21 +162,6 @@ SeriesPoints pointsOf(const CurveRunsModel::Entry& e, const QVector<SeriesPoint>
     return out;
 }
 
-// QCustomPlot wants ascending keys: wall time or epoch may repeat or step back on resume.
-void sortByX(QVector<double>& x, QVector<double>& y) {
-    if (std::is_sorted(x.begin(), x.end())) return;
-    QVector<int> order(x.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return x[a] < x[b]; });
-    QVector<double> sortedX, sortedY;
-    for (int i : order) {
-        sortedX << x[i];
-        sortedY << y[i];
-    }
-    x = sortedX;
-    y = sortedY;
-}
-
 }  // namespace
 
 // Grouped, a run shows the look of its group's curve: that of the group's first checked run.
@@ -228,9 +213,9 @@ QVector<CurveRunsModel::Curve> CurveRunsModel::curves(const QString& key, CurveA
             out << Curve{e->runId, label, e->color, e->style, aligned.x, aligned.rawMean, aligned.members};
             continue;
         }
-        SeriesPoints points = pointsOf(*e, e->series.value(key), axis);
-        sortByX(points.x, points.y);
-        out << Curve{e->runId, e->label, e->color, e->style, points.x, points.y, {}};
+        const SeriesPoints points = pointsOf(*e, e->series.value(key), axis);
+        const QVector<int> order = ascendingOrder(points.x);
+        out << Curve{e->runId, e->label, e->color, e->style, permuted(points.x, order), permuted(points.y, order), {}};
     }
     return out;
 }

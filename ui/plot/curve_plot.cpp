@@ -90,6 +90,32 @@ int CurvePlot::pointCount() const {
     return n;
 }
 
+// A group's ± one deviation band: a lower and an upper edge without pens, the space between
+// them filled in the curve's colour.
+void CurvePlot::addBand(const CurveData& curve, const std::vector<double>& mean, const QVector<double>& deviation,
+                        const std::vector<std::size_t>& keep) {
+    std::vector<double> lower(mean.size()), upper(mean.size());
+    for (std::size_t i = 0; i < mean.size(); ++i) {
+        lower[i] = mean[i] - deviation[int(i)];
+        upper[i] = mean[i] + deviation[int(i)];
+        // A log axis cannot show the band below zero; keep its lower edge in sight.
+        if (logY_ && lower[i] <= 0) lower[i] = mean[i] / 10;
+    }
+    QCPGraph* lowerGraph = addGraph();
+    QCPGraph* upperGraph = addGraph();
+    for (QCPGraph* edge : {lowerGraph, upperGraph}) {
+        edge->setPen(Qt::NoPen);
+        edge->removeFromLegend();
+    }
+    lowerGraph->setData(pick(curve.x, keep), pick(lower, keep), true);
+    upperGraph->setData(pick(curve.x, keep), pick(upper, keep), true);
+    QColor fill = curve.color;
+    fill.setAlpha(50);
+    upperGraph->setBrush(fill);
+    upperGraph->setChannelFillGraph(lowerGraph);
+    drawnPoints_ += 2 * static_cast<int>(keep.size());
+}
+
 void CurvePlot::rebuild() {
     clearGraphs();
     smoothed_.clear();
@@ -113,31 +139,9 @@ void CurvePlot::rebuild() {
         smoothed_.push_back(QVector<double>(smooth.begin(), smooth.end()));
         if (curve.x.isEmpty()) continue;
         any = true;
-        if (!curve.seedMembers.isEmpty()) {
-            // The band: a lower and an upper edge without pens, the space between them filled.
-            const QVector<double>& deviation = bandStd_.back();
-            std::vector<double> lower(smooth.size()), upper(smooth.size());
-            for (std::size_t i = 0; i < smooth.size(); ++i) {
-                lower[i] = smooth[i] - deviation[int(i)];
-                upper[i] = smooth[i] + deviation[int(i)];
-                // A log axis cannot show the band below zero; keep its lower edge in sight.
-                if (logY_ && lower[i] <= 0) lower[i] = smooth[i] / 10;
-            }
-            const std::vector<std::size_t> keep = minMaxDecimation(smooth, kMaxDrawnPoints);
-            QCPGraph* lowerGraph = addGraph();
-            QCPGraph* upperGraph = addGraph();
-            for (QCPGraph* edge : {lowerGraph, upperGraph}) {
-                edge->setPen(Qt::NoPen);
-                edge->removeFromLegend();
-            }
-            lowerGraph->setData(pick(curve.x, keep), pick(lower, keep), true);
-            upperGraph->setData(pick(curve.x, keep), pick(upper, keep), true);
-            QColor fill = curve.color;
-            fill.setAlpha(50);
-            upperGraph->setBrush(fill);
-            upperGraph->setChannelFillGraph(lowerGraph);
-            drawnPoints_ += 2 * static_cast<int>(keep.size());
-        }
+        // Decimated once: the band's edges and the smoothed line share their points.
+        const std::vector<std::size_t> keepSmooth = minMaxDecimation(smooth, kMaxDrawnPoints);
+        if (!bandStd_.back().isEmpty()) addBand(curve, smooth, bandStd_.back(), keepSmooth);
         if (showRaw_ && smoothing_ > 0) {
             QCPGraph* rawGraph = addGraph();
             QColor faint = curve.color;
@@ -155,9 +159,8 @@ void CurvePlot::rebuild() {
         pen.setCosmetic(true);
         graph->setPen(pen);
         graph->setName(curve.label);
-        const std::vector<std::size_t> keep = minMaxDecimation(smooth, kMaxDrawnPoints);
-        graph->setData(pick(curve.x, keep), pick(smooth, keep), true);
-        drawnPoints_ += static_cast<int>(keep.size());
+        graph->setData(pick(curve.x, keepSmooth), pick(smooth, keepSmooth), true);
+        drawnPoints_ += static_cast<int>(keepSmooth.size());
         if (curve.x.size() == 1) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
     }
     showEmptyMessage(!any);

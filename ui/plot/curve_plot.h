@@ -4,6 +4,9 @@
 // mouse's x.
 #include <QVector>
 
+#include <cstddef>
+#include <vector>
+
 #include "plot/plot_widget.h"
 
 namespace glr::ui {
@@ -46,6 +49,8 @@ protected:
 
 private:
     void rebuild();
+    void addBand(const CurveData& curve, const std::vector<double>& mean, const QVector<double>& deviation,
+                 const std::vector<std::size_t>& keep);
 
     QVector<CurveData> curves_;
     QVector<QVector<double>> smoothed_;  // per curve, for the read-out
